@@ -1,0 +1,159 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Personalize image prompts from personas (ZIPP).
+#[derive(Parser)]
+#[command(name = "zipp", version, about, long_about = None)]
+#[command(
+    after_help = "Exit codes: 0 ok, 1 backend failed, 2 usage, 3 invalid input, 4 file error."
+)]
+pub struct Cli {
+    /// Log progress and retries to stderr (or set ZIPP_LOG=info|debug).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Rewrite prompts as a persona would want the pictures.
+    Rewrite(RewriteArgs),
+    /// Validate, show or create persona documents.
+    Persona {
+        /// Persona subcommand.
+        #[command(subcommand)]
+        command: PersonaCommand,
+    },
+}
+
+/// Backends selectable on the command line.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum BackendArg {
+    /// Model-free, deterministic; needs nothing.
+    Rules,
+    /// An OpenAI-compatible server (llama.cpp server, Ollama, vLLM, LM Studio, hosted APIs).
+    Openai,
+}
+
+/// What a backend failure does.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OnErrorArg {
+    /// Stop with the error (exit code 1).
+    Fail,
+    /// Print the original prompt and go on.
+    Passthrough,
+}
+
+/// `zipp rewrite`.
+#[derive(Args)]
+pub struct RewriteArgs {
+    /// Persona file: a JSON document or plain first-person text.
+    #[arg(short, long, value_name = "FILE")]
+    pub persona: PathBuf,
+    /// Text backend (default: rules).
+    #[arg(short, long, value_enum, env = "ZIPP_BACKEND")]
+    pub backend: Option<BackendArg>,
+    /// Server URL for --backend openai [default: http://127.0.0.1:8080/v1].
+    #[arg(long, value_name = "URL", env = "ZIPP_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Model name for --backend openai.
+    #[arg(short, long, value_name = "NAME", env = "ZIPP_MODEL")]
+    pub model: Option<String>,
+    /// Rewriter configuration file (JSON); flags override it. API keys belong here or in
+    /// ZIPP_API_KEY / OPENAI_API_KEY, never on the command line.
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Sampling seed; the same seed gives the same rewrite.
+    #[arg(short, long)]
+    pub seed: Option<u64>,
+    /// Number of the persona's past prompts shown to the model (0-8).
+    #[arg(short, long)]
+    pub k: Option<usize>,
+    /// Most words in a rewrite (5-300).
+    #[arg(short, long, value_name = "N")]
+    pub words: Option<usize>,
+    /// Sampling temperature (0-2).
+    #[arg(short, long)]
+    pub temperature: Option<f32>,
+    /// Read timeout for the server, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Negative prompt, passed through untouched (shown with --json).
+    #[arg(short, long, value_name = "TEXT")]
+    pub negative: Option<String>,
+    /// What a backend failure does.
+    #[arg(long, value_enum, default_value = "fail")]
+    pub on_error: OnErrorArg,
+    /// Print one JSON result record per prompt instead of the rewrite alone.
+    #[arg(long)]
+    pub json: bool,
+    /// Prompts to rewrite, one per argument; read from stdin, one per line, when none is given.
+    #[arg(value_name = "PROMPT")]
+    pub prompts: Vec<String>,
+}
+
+/// `zipp persona ...`.
+#[derive(Subcommand)]
+pub enum PersonaCommand {
+    /// Check persona files against the schema; lists every problem with its JSON path.
+    Validate {
+        /// Persona files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Show a persona: a summary, or the normalized document with --json.
+    Show {
+        /// Persona file.
+        file: PathBuf,
+        /// Print the normalized JSON document.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a persona document from intake-survey answers (a JSON file, `-` for stdin, or flags).
+    FromSurvey(Box<SurveyArgs>),
+}
+
+/// `zipp persona from-survey`.
+#[derive(Args)]
+pub struct SurveyArgs {
+    /// Survey answers as JSON (name, age_band, gender, country, region, language, profession,
+    /// hobbies, notes); `-` reads stdin. Flags override its answers.
+    #[arg(value_name = "SURVEY.json")]
+    pub file: Option<PathBuf>,
+    /// Name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Age band: under-18, 18-24, 25-34, 35-44, 45-54, 55-64 or 65+.
+    #[arg(long)]
+    pub age_band: Option<String>,
+    /// Gender.
+    #[arg(long)]
+    pub gender: Option<String>,
+    /// Country.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// UN M49 sub-region, e.g. "Western Africa".
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Language.
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Profession.
+    #[arg(long)]
+    pub profession: Option<String>,
+    /// Hobbies, comma-separated.
+    #[arg(long)]
+    pub hobbies: Option<String>,
+    /// Anything else, in the first person.
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// Write the persona here instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}

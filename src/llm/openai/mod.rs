@@ -1,0 +1,143 @@
+//! The `openai` backend: any server that speaks OpenAI's `/v1/chat/completions` (llama.cpp
+//! server, Ollama, vLLM, LM Studio, hosted APIs), through a blocking HTTP client.
+
+mod retry;
+mod wire;
+
+use std::time::Duration;
+
+use super::{Generation, GenerationRequest, TextBackend};
+use crate::error::{Result, ZippError};
+
+/// Resolved settings of the `openai` backend.
+#[derive(Clone)]
+pub struct OpenAiSettings {
+    /// Full URL of the chat-completions endpoint.
+    pub endpoint: String,
+    /// Model name sent with each request.
+    pub model: String,
+    /// Bearer token, if any. Never logged.
+    pub api_key: Option<String>,
+    /// Connect timeout in milliseconds.
+    pub connect_timeout_ms: u64,
+    /// Read timeout in milliseconds.
+    pub timeout_ms: u64,
+    /// Retries after HTTP 429 or 5xx.
+    pub max_retries: u32,
+    /// First retry delay in milliseconds, doubled each retry.
+    pub retry_backoff_ms: u64,
+    /// Longest `Retry-After` wait honoured, in milliseconds.
+    pub max_retry_wait_ms: u64,
+}
+
+impl std::fmt::Debug for OpenAiSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenAiSettings")
+            .field("endpoint", &self.endpoint)
+            .field("model", &self.model)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The chat-completions URL for a base URL: `http://h:p` gets `/v1/chat/completions`, a URL with
+/// a path (`http://h:p/v1`) gets `/chat/completions`, a full endpoint URL is kept.
+pub fn endpoint(base_url: &str) -> Result<String> {
+    let base = base_url.trim().trim_end_matches('/');
+    let rest = base
+        .strip_prefix("http://")
+        .or_else(|| base.strip_prefix("https://"))
+        .ok_or_else(|| ZippError::InvalidConfig {
+            field: "base_url".into(),
+            message: format!("\"{base_url}\" must start with http:// or https://"),
+        })?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(ZippError::InvalidConfig {
+            field: "base_url".into(),
+            message: format!("\"{base_url}\" has no host"),
+        });
+    }
+    if base.ends_with("/chat/completions") {
+        Ok(base.to_string())
+    } else if rest.contains('/') {
+        Ok(format!("{base}/chat/completions"))
+    } else {
+        Ok(format!("{base}/v1/chat/completions"))
+    }
+}
+
+/// A client for one OpenAI-compatible server and model.
+pub struct OpenAiBackend {
+    settings: OpenAiSettings,
+    agent: ureq::Agent,
+}
+
+impl OpenAiBackend {
+    /// A client with `settings`; no request is made until the first generation.
+    pub fn new(settings: OpenAiSettings) -> Result<Self> {
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(Duration::from_millis(settings.connect_timeout_ms))
+            .timeout_read(Duration::from_millis(settings.timeout_ms))
+            .timeout_write(Duration::from_millis(settings.timeout_ms))
+            .user_agent(concat!("libzipp/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Ok(Self { settings, agent })
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &OpenAiSettings {
+        &self.settings
+    }
+}
+
+impl TextBackend for OpenAiBackend {
+    fn kind(&self) -> &'static str {
+        "openai"
+    }
+
+    fn model(&self) -> &str {
+        &self.settings.model
+    }
+
+    fn generate(&self, request: &GenerationRequest<'_>) -> Result<Generation> {
+        let body = wire::request_body(&self.settings.model, request);
+        let (reply, attempts) =
+            retry::post_with_retries(&self.agent, &self.settings, &body, request)?;
+        let mut generation = wire::parse_reply(&reply, &self.settings.model)?;
+        if attempts > 1 {
+            generation
+                .notes
+                .push(format!("the server answered on attempt {attempts}"));
+        }
+        if let (Some(on_token), false) = (request.on_token, generation.text.is_empty()) {
+            // Non-streaming request: the whole completion is one piece.
+            if !on_token(&generation.text) {
+                return Err(ZippError::Cancelled);
+            }
+        }
+        Ok(generation)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_from_base_urls() {
+        assert_eq!(
+            endpoint("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080/v1/chat/completions"
+        );
+        assert_eq!(
+            endpoint("http://127.0.0.1:8080/v1/").unwrap(),
+            "http://127.0.0.1:8080/v1/chat/completions"
+        );
+        assert_eq!(
+            endpoint("https://host.example/api/v1/chat/completions").unwrap(),
+            "https://host.example/api/v1/chat/completions"
+        );
+        assert!(endpoint("localhost:8080").is_err());
+        assert!(endpoint("http://").is_err());
+    }
+}

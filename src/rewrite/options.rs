@@ -1,0 +1,254 @@
+//! Per-call rewrite options, their defaults, limits and JSON form.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, ZippError};
+use crate::persona::Example;
+
+/// Most k-shot examples per call.
+pub const MAX_K: usize = 8;
+/// Largest prompt accepted, in bytes.
+pub const MAX_PROMPT_BYTES: usize = 16 * 1024;
+
+/// What to do when the backend fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnError {
+    /// Return the error (the default for the C ABI and the CLI).
+    #[default]
+    Fail,
+    /// Return the original prompt as the rewrite, with the error attached (what hosts use).
+    Passthrough,
+}
+
+/// Options of one rewrite, all with defaults.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RewriteOptions {
+    /// Sampling seed; the same seed returns the cached text, another one asks the backend again.
+    pub seed: u64,
+    /// Sampling temperature, 0 to 2 (default 0.7).
+    pub temperature: f32,
+    /// Nucleus sampling mass, above 0 up to 1 (default 0.95).
+    pub top_p: f32,
+    /// Most tokens the model may generate, 1 to 4,096 (default 256).
+    pub max_new_tokens: u32,
+    /// Number of examples shown to the model, 0 to 8 (default 3); the call's own examples come
+    /// first, then the persona's.
+    pub k: usize,
+    /// Most words in the rewrite, 5 to 300 (default 60).
+    pub word_budget: usize,
+    /// The negative prompt; it passes through untouched.
+    pub negative_prompt: Option<String>,
+    /// What a backend failure does.
+    pub on_error: OnError,
+    /// Extra k-shot examples for this call.
+    pub examples: Vec<Example>,
+    /// Whether to use the cache (default true).
+    pub cache: bool,
+}
+
+impl Default for RewriteOptions {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            temperature: 0.7,
+            top_p: 0.95,
+            max_new_tokens: 256,
+            k: 3,
+            word_budget: 60,
+            negative_prompt: None,
+            on_error: OnError::Fail,
+            examples: Vec::new(),
+            cache: true,
+        }
+    }
+}
+
+/// Options as given in JSON: every field optional, unknown fields rejected.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionsPatch {
+    /// See [`RewriteOptions::seed`].
+    pub seed: Option<u64>,
+    /// See [`RewriteOptions::temperature`].
+    pub temperature: Option<f32>,
+    /// See [`RewriteOptions::top_p`].
+    pub top_p: Option<f32>,
+    /// See [`RewriteOptions::max_new_tokens`].
+    pub max_new_tokens: Option<u32>,
+    /// See [`RewriteOptions::k`].
+    pub k: Option<usize>,
+    /// See [`RewriteOptions::word_budget`].
+    pub word_budget: Option<usize>,
+    /// See [`RewriteOptions::negative_prompt`].
+    pub negative_prompt: Option<String>,
+    /// See [`RewriteOptions::on_error`].
+    pub on_error: Option<OnError>,
+    /// See [`RewriteOptions::examples`].
+    pub examples: Option<Vec<Example>>,
+    /// See [`RewriteOptions::cache`].
+    pub cache: Option<bool>,
+}
+
+impl OptionsPatch {
+    /// Parses options JSON (`what` names it in errors).
+    pub fn from_json(json: &str, what: &str) -> Result<Self> {
+        serde_json::from_str(json).map_err(|e| {
+            let msg = e.to_string();
+            if e.is_data() {
+                // Well-formed JSON with a wrong field or type: an options problem, not a syntax one.
+                ZippError::InvalidOptions {
+                    field: what.to_string(),
+                    message: msg.split(" at line ").next().unwrap_or(&msg).to_string(),
+                }
+            } else {
+                ZippError::json(what, &e)
+            }
+        })
+    }
+
+    /// `base` with every field this patch sets replaced, then checked against the limits.
+    pub fn apply(&self, base: &RewriteOptions) -> Result<RewriteOptions> {
+        let o = RewriteOptions {
+            seed: self.seed.unwrap_or(base.seed),
+            temperature: self.temperature.unwrap_or(base.temperature),
+            top_p: self.top_p.unwrap_or(base.top_p),
+            max_new_tokens: self.max_new_tokens.unwrap_or(base.max_new_tokens),
+            k: self.k.unwrap_or(base.k),
+            word_budget: self.word_budget.unwrap_or(base.word_budget),
+            negative_prompt: self
+                .negative_prompt
+                .clone()
+                .or_else(|| base.negative_prompt.clone()),
+            on_error: self.on_error.unwrap_or(base.on_error),
+            examples: self
+                .examples
+                .clone()
+                .unwrap_or_else(|| base.examples.clone()),
+            cache: self.cache.unwrap_or(base.cache),
+        };
+        o.check()?;
+        Ok(o)
+    }
+}
+
+fn out_of_range(field: &str, message: String) -> ZippError {
+    ZippError::InvalidOptions {
+        field: field.to_string(),
+        message,
+    }
+}
+
+impl RewriteOptions {
+    /// Checks every option against its limits.
+    pub fn check(&self) -> Result<()> {
+        if !(0.0..=2.0).contains(&self.temperature) {
+            return Err(out_of_range(
+                "temperature",
+                format!("{} is outside [0, 2]", self.temperature),
+            ));
+        }
+        if !(self.top_p > 0.0 && self.top_p <= 1.0) {
+            return Err(out_of_range(
+                "top_p",
+                format!("{} is outside (0, 1]", self.top_p),
+            ));
+        }
+        if !(1..=4096).contains(&self.max_new_tokens) {
+            return Err(out_of_range(
+                "max_new_tokens",
+                format!("{} is outside [1, 4096]", self.max_new_tokens),
+            ));
+        }
+        if self.k > MAX_K {
+            return Err(out_of_range(
+                "k",
+                format!("{} is over the limit of {MAX_K}", self.k),
+            ));
+        }
+        if !(5..=300).contains(&self.word_budget) {
+            return Err(out_of_range(
+                "word_budget",
+                format!("{} is outside [5, 300]", self.word_budget),
+            ));
+        }
+        if self.examples.len() > MAX_K {
+            return Err(out_of_range(
+                "examples",
+                format!(
+                    "{} examples, over the limit of {MAX_K}",
+                    self.examples.len()
+                ),
+            ));
+        }
+        for (i, e) in self.examples.iter().enumerate() {
+            if e.prompt.trim().is_empty() {
+                return Err(out_of_range(
+                    &format!("examples[{i}].prompt"),
+                    "must not be empty".into(),
+                ));
+            }
+            if e.prompt.len() > 4096 || e.rewrite.as_ref().is_some_and(|r| r.len() > 4096) {
+                return Err(out_of_range(
+                    &format!("examples[{i}]"),
+                    "over 4096 bytes".into(),
+                ));
+            }
+        }
+        if self
+            .negative_prompt
+            .as_ref()
+            .is_some_and(|n| n.len() > MAX_PROMPT_BYTES)
+        {
+            return Err(out_of_range(
+                "negative_prompt",
+                format!("over {MAX_PROMPT_BYTES} bytes"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patches_override_and_check() {
+        let p = OptionsPatch::from_json(
+            r#"{"seed": 9, "k": 0, "on_error": "passthrough"}"#,
+            "options",
+        )
+        .unwrap();
+        let o = p.apply(&RewriteOptions::default()).unwrap();
+        assert_eq!(
+            (o.seed, o.k, o.on_error, o.word_budget),
+            (9, 0, OnError::Passthrough, 60)
+        );
+        let bad = OptionsPatch::from_json(r#"{"k": 9}"#, "options").unwrap();
+        assert_eq!(
+            bad.apply(&RewriteOptions::default())
+                .unwrap_err()
+                .to_string(),
+            "invalid options: k: 9 is over the limit of 8"
+        );
+    }
+
+    #[test]
+    fn unknown_and_mistyped_fields_are_option_errors() {
+        let e = OptionsPatch::from_json(r#"{"sede": 1}"#, "options").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid options: options: unknown field `sede`"),
+            "{e}"
+        );
+        let e = OptionsPatch::from_json(r#"{"seed": "one"}"#, "options").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid options: options: invalid type"),
+            "{e}"
+        );
+        let e = OptionsPatch::from_json(r#"{"seed": 1"#, "options").unwrap_err();
+        assert_eq!(e.status(), crate::ZippStatus::InvalidJson);
+    }
+}

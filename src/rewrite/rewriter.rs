@@ -1,0 +1,389 @@
+//! The rewriter: one backend, a cache and default options; thread-safe.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use super::cache::{cache_key, RewriteCache};
+use super::cleanup::clean_output;
+use super::config::RewriterConfig;
+use super::facet::choose_facet;
+use super::instruction::{build_messages, pick_examples};
+use super::options::{OnError, OptionsPatch, RewriteOptions, MAX_PROMPT_BYTES};
+use super::result::{FailureInfo, RewriteResult, TokenCounts};
+use crate::error::{Result, ZippError};
+use crate::llm::{build_backend, GenerationRequest, RewriteTask, SamplingParams, TextBackend};
+use crate::persona::Persona;
+
+/// Rewrites prompts from personas with one backend. Share it between threads freely.
+pub struct Rewriter {
+    backend: Box<dyn TextBackend>,
+    cache: RewriteCache,
+    defaults: RewriteOptions,
+    notes: Vec<String>,
+}
+
+impl std::fmt::Debug for Rewriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rewriter")
+            .field("backend", &self.backend.kind())
+            .field("model", &self.backend.model())
+            .field("cached", &self.cache.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether a failure comes from the backend (and may be passed through), not from the caller.
+fn is_backend_failure(e: &ZippError) -> bool {
+    matches!(
+        e,
+        ZippError::Connection { .. }
+            | ZippError::Timeout { .. }
+            | ZippError::Auth { .. }
+            | ZippError::ModelNotFound { .. }
+            | ZippError::RateLimited { .. }
+            | ZippError::Server { .. }
+            | ZippError::BadResponse { .. }
+            | ZippError::Backend { .. }
+            | ZippError::Unsupported { .. }
+    )
+}
+
+impl Rewriter {
+    /// A rewriter built from `config`.
+    pub fn new(config: RewriterConfig) -> Result<Self> {
+        let backend = build_backend(&config.backend)?;
+        let mut rewriter = Self::with_backend(backend, config.cache_capacity, config.options);
+        if config.backend.backend.is_none() {
+            rewriter
+                .notes
+                .push("no backend configured: the model-free rules backend was used".to_string());
+        }
+        Ok(rewriter)
+    }
+
+    /// A rewriter from a JSON configuration (see [`RewriterConfig::from_json`]).
+    pub fn from_json(config_json: &str) -> Result<Self> {
+        Self::new(RewriterConfig::from_json(config_json)?)
+    }
+
+    /// A rewriter around any backend, e.g. one of your own.
+    pub fn with_backend(
+        backend: Box<dyn TextBackend>,
+        cache_capacity: usize,
+        defaults: RewriteOptions,
+    ) -> Self {
+        Self {
+            backend,
+            cache: RewriteCache::new(cache_capacity),
+            defaults,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> &dyn TextBackend {
+        self.backend.as_ref()
+    }
+
+    /// The default options of every call.
+    pub fn defaults(&self) -> &RewriteOptions {
+        &self.defaults
+    }
+
+    /// The defaults with a call's JSON options applied (`None` or empty: the defaults).
+    pub fn options_from_json(&self, json: Option<&str>) -> Result<RewriteOptions> {
+        match json.map(str::trim).filter(|j| !j.is_empty()) {
+            None => Ok(self.defaults.clone()),
+            Some(j) => OptionsPatch::from_json(j, "options")?.apply(&self.defaults),
+        }
+    }
+
+    /// Number of cached rewrites.
+    pub fn cached(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// Forgets every cached rewrite.
+    pub fn clear_cache(&self) {
+        self.cache.clear();
+    }
+
+    /// Rewrites `prompt` as `persona` would want it.
+    pub fn rewrite(
+        &self,
+        persona: &Persona,
+        prompt: &str,
+        options: &RewriteOptions,
+    ) -> Result<RewriteResult> {
+        self.rewrite_with(persona, prompt, options, None, None)
+    }
+
+    /// [`Rewriter::rewrite`] with a cancel flag and a streaming callback.
+    pub fn rewrite_with(
+        &self,
+        persona: &Persona,
+        prompt: &str,
+        options: &RewriteOptions,
+        cancel: Option<&AtomicBool>,
+        on_token: Option<&(dyn Fn(&str) -> bool + Sync)>,
+    ) -> Result<RewriteResult> {
+        let start = Instant::now();
+        if prompt.len() > MAX_PROMPT_BYTES {
+            return Err(ZippError::TooLarge {
+                what: "prompt".into(),
+                size: prompt.len(),
+                limit: MAX_PROMPT_BYTES,
+            });
+        }
+        if prompt.trim().is_empty() {
+            return Err(ZippError::InvalidOptions {
+                field: "prompt".into(),
+                message: "must not be empty".into(),
+            });
+        }
+        options.check()?;
+        let key = options.cache.then(|| {
+            cache_key(
+                persona,
+                prompt,
+                self.backend.kind(),
+                self.backend.model(),
+                options,
+            )
+        });
+        if let Some(hit) = key.as_ref().and_then(|k| self.cache.get(k)) {
+            return Ok(RewriteResult {
+                cache_hit: true,
+                negative_prompt: options.negative_prompt.clone(),
+                latency_ms: start.elapsed().as_secs_f64() * 1e3,
+                ..hit
+            });
+        }
+
+        let facet = choose_facet(persona, prompt);
+        let examples = pick_examples(persona, &options.examples, prompt, options.k);
+        let messages = build_messages(persona, prompt, facet, &examples, options.word_budget);
+        let params = SamplingParams {
+            seed: options.seed,
+            temperature: options.temperature,
+            top_p: options.top_p,
+            max_new_tokens: options.max_new_tokens,
+            stop: Vec::new(),
+        };
+        let request = GenerationRequest {
+            messages: &messages,
+            task: RewriteTask {
+                persona,
+                prompt,
+                facet,
+                word_budget: options.word_budget,
+                seed: options.seed,
+            },
+            params: &params,
+            cancel,
+            on_token,
+        };
+        let mut result = RewriteResult {
+            original: prompt.to_string(),
+            negative_prompt: options.negative_prompt.clone(),
+            backend: self.backend.kind().to_string(),
+            model: self.backend.model().to_string(),
+            persona_id: persona.label(),
+            facet: facet.map(|f| f.context.clone()),
+            shots: examples.iter().filter(|e| e.rewrite.is_some()).count(),
+            seed: options.seed,
+            notes: self.notes.clone(),
+            ..RewriteResult::default()
+        };
+
+        let outcome = self.backend.generate(&request).and_then(|generation| {
+            let cleaned = clean_output(&generation.text, options.word_budget);
+            if cleaned.text.is_empty() {
+                return Err(ZippError::BadResponse {
+                    message: "the model returned no prompt (only reasoning, chatter or nothing)"
+                        .into(),
+                });
+            }
+            Ok((generation, cleaned))
+        });
+        match outcome {
+            Ok((generation, cleaned)) => {
+                result.rewrite = cleaned.text;
+                result.thinking = match (generation.thinking, cleaned.thinking) {
+                    (Some(a), Some(b)) => Some(format!("{a}\n\n{b}")),
+                    (a, b) => a.or(b),
+                };
+                result.model = generation.model;
+                result.tokens = TokenCounts {
+                    prompt: generation.prompt_tokens,
+                    completion: generation.completion_tokens,
+                };
+                result.notes.extend(generation.notes);
+                result.notes.extend(cleaned.notes);
+                result.latency_ms = start.elapsed().as_secs_f64() * 1e3;
+                if let Some(k) = key {
+                    self.cache.put(k, result.clone());
+                }
+                Ok(result)
+            }
+            Err(e) if options.on_error == OnError::Passthrough && is_backend_failure(&e) => {
+                log::warn!("rewrite failed, passing the prompt through: {e}");
+                result.rewrite = prompt.to_string();
+                result.error = Some(FailureInfo {
+                    status: e.status().c_name().to_string(),
+                    code: e.status() as i32,
+                    message: e.to_string(),
+                });
+                result
+                    .notes
+                    .push("the backend failed; the original prompt was passed through".into());
+                result.latency_ms = start.elapsed().as_secs_f64() * 1e3;
+                Ok(result)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llm::Generation;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A backend that replies with a fixed text and counts its calls.
+    struct Canned {
+        reply: std::result::Result<String, fn() -> ZippError>,
+        calls: Arc<AtomicUsize>,
+    }
+
+    impl TextBackend for Canned {
+        fn kind(&self) -> &'static str {
+            "canned"
+        }
+        fn model(&self) -> &str {
+            "canned-1"
+        }
+        fn generate(&self, _: &GenerationRequest<'_>) -> Result<Generation> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            match &self.reply {
+                Ok(t) => Ok(Generation {
+                    text: t.clone(),
+                    model: "canned-1".into(),
+                    ..Generation::default()
+                }),
+                Err(make) => Err(make()),
+            }
+        }
+    }
+
+    fn rewriter(
+        reply: std::result::Result<&str, fn() -> ZippError>,
+    ) -> (Rewriter, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let backend = Canned {
+            reply: reply.map(str::to_string),
+            calls: calls.clone(),
+        };
+        (
+            Rewriter::with_backend(Box::new(backend), 16, RewriteOptions::default()),
+            calls,
+        )
+    }
+
+    #[test]
+    fn same_seed_hits_the_cache_other_seed_calls_again() {
+        let (r, calls) = rewriter(Ok("Sure! Here it is: a cat, film grain"));
+        let p = Persona::from_text("I shoot film.").unwrap();
+        let o = RewriteOptions::default();
+        let first = r.rewrite(&p, "a cat", &o).unwrap();
+        assert_eq!(first.rewrite, "a cat, film grain");
+        assert!(!first.cache_hit);
+        let again = r.rewrite(&p, "a cat", &o).unwrap();
+        assert!(again.cache_hit);
+        assert_eq!(again.rewrite, first.rewrite);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        let other = RewriteOptions { seed: 1, ..o };
+        assert!(!r.rewrite(&p, "a cat", &other).unwrap().cache_hit);
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn negative_prompt_passes_through() {
+        let (r, _) = rewriter(Ok("a cat"));
+        let p = Persona::from_text("I shoot film.").unwrap();
+        let o = RewriteOptions {
+            negative_prompt: Some("blurry, text".into()),
+            ..RewriteOptions::default()
+        };
+        assert_eq!(
+            r.rewrite(&p, "a cat", &o)
+                .unwrap()
+                .negative_prompt
+                .as_deref(),
+            Some("blurry, text")
+        );
+    }
+
+    #[test]
+    fn failures_fail_or_pass_through() {
+        let (r, _) = rewriter(Err(|| ZippError::Connection {
+            url: "u".into(),
+            message: "refused".into(),
+        }));
+        let p = Persona::from_text("I shoot film.").unwrap();
+        let err = r
+            .rewrite(&p, "a cat", &RewriteOptions::default())
+            .unwrap_err();
+        assert_eq!(err.status(), crate::ZippStatus::Connection);
+        let pass = RewriteOptions {
+            on_error: OnError::Passthrough,
+            ..RewriteOptions::default()
+        };
+        let res = r.rewrite(&p, "a cat", &pass).unwrap();
+        assert_eq!(res.rewrite, "a cat");
+        let info = res.error.unwrap();
+        assert_eq!(
+            (info.status.as_str(), info.code),
+            ("ZIPP_STATUS_CONNECTION", 10)
+        );
+        assert_eq!(info.message, "cannot connect to u: refused");
+    }
+
+    #[test]
+    fn empty_output_is_a_bad_response() {
+        let (r, _) = rewriter(Ok("<think>only thoughts</think>"));
+        let p = Persona::from_text("I shoot film.").unwrap();
+        let err = r
+            .rewrite(&p, "a cat", &RewriteOptions::default())
+            .unwrap_err();
+        assert_eq!(err.status(), crate::ZippStatus::BadResponse);
+    }
+
+    #[test]
+    fn bad_prompts_are_rejected() {
+        let (r, calls) = rewriter(Ok("x"));
+        let p = Persona::from_text("I shoot film.").unwrap();
+        let o = RewriteOptions::default();
+        assert_eq!(
+            r.rewrite(&p, "  ", &o).unwrap_err().to_string(),
+            "invalid options: prompt: must not be empty"
+        );
+        let long = "a".repeat(MAX_PROMPT_BYTES + 1);
+        assert_eq!(
+            r.rewrite(&p, &long, &o).unwrap_err().status(),
+            crate::ZippStatus::TooLarge
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn default_config_says_it_fell_back_to_rules() {
+        let r = Rewriter::from_json("{}").unwrap();
+        let p = Persona::from_text("I shoot film.").unwrap();
+        let res = r.rewrite(&p, "a cat", &RewriteOptions::default()).unwrap();
+        assert_eq!(res.backend, "rules");
+        assert!(res.notes[0].starts_with("no backend configured"));
+    }
+}

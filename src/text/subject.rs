@@ -1,0 +1,75 @@
+//! Subject categories of a prompt or a facet context, from a curated lexicon (`subjects.json`).
+//!
+//! The lexicon maps broad kinds of image subject ("people", "street", "nature", ...) to the words
+//! that signal them. Matching is lexical on singular lower-case words: cheap, deterministic and
+//! good enough to tell a portrait from a street scene.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use crate::text::words::content_words;
+
+/// The lexicon shipped with the crate: category -> signalling words (already singular).
+fn lexicon() -> &'static BTreeMap<String, BTreeSet<String>> {
+    static LEXICON: OnceLock<BTreeMap<String, BTreeSet<String>>> = OnceLock::new();
+    LEXICON.get_or_init(|| {
+        let raw: BTreeMap<String, Vec<String>> =
+            serde_json::from_str(include_str!("subjects.json")).unwrap_or_default();
+        raw.into_iter()
+            .map(|(k, v)| {
+                let words = v.iter().map(|w| crate::text::words::singular(w)).collect();
+                (k, words)
+            })
+            .collect()
+    })
+}
+
+/// The subject categories whose words occur in `text`, e.g. {"animals", "architecture"}.
+pub fn categories(text: &str) -> BTreeSet<&'static str> {
+    let words: BTreeSet<String> = content_words(text).into_iter().collect();
+    lexicon()
+        .iter()
+        .filter(|(_, signals)| signals.iter().any(|s| words.contains(s)))
+        .map(|(name, _)| name.as_str())
+        .collect()
+}
+
+/// How well `candidate` (a facet context or an aesthetic) fits `prompt`:
+/// two points per shared subject category, one per shared content word.
+pub fn fit(prompt: &str, candidate: &str) -> u32 {
+    let shared_categories = categories(prompt)
+        .intersection(&categories(candidate))
+        .count();
+    let prompt_words: BTreeSet<String> = content_words(prompt).into_iter().collect();
+    let shared_words = content_words(candidate)
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .intersection(&prompt_words)
+        .count();
+    (2 * shared_categories + shared_words) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lexicon_parses() {
+        assert!(lexicon().len() >= 8, "subjects.json must parse");
+    }
+
+    #[test]
+    fn portraits_and_streets_differ() {
+        assert!(categories("portrait of my grandmother").contains("people"));
+        assert!(categories("a rainy street at night").contains("street"));
+        assert!(!categories("a rainy street at night").contains("people"));
+        assert!(categories("two cats on a windowsill").contains("animals"));
+    }
+
+    #[test]
+    fn fit_prefers_the_matching_context() {
+        let prompt = "an old fisherman mending nets";
+        assert!(fit(prompt, "portraits and people") > fit(prompt, "street and city scenes"));
+        assert_eq!(fit("zzz", "portraits and people"), 0);
+    }
+}

@@ -1,0 +1,251 @@
+//! The `zipp` command line: output, stdin, exit codes and messages a shell user can act on.
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use support::{completion, refused_url, FakeServer};
+
+fn zipp(args: &[&str]) -> Output {
+    zipp_with(args, None, &[])
+}
+
+fn zipp_with(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zipp"));
+    cmd.args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("ZIPP_BACKEND")
+        .env_remove("ZIPP_BASE_URL")
+        .env_remove("ZIPP_MODEL")
+        .env_remove("ZIPP_API_KEY")
+        .env_remove("OPENAI_API_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("run zipp");
+    let mut input = child.stdin.take().expect("stdin");
+    input
+        .write_all(stdin.unwrap_or("").as_bytes())
+        .expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("zipp finishes")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+const KENJI: &str = "examples/personas/kenji-osaka.json";
+
+#[test]
+fn rewrite_with_the_default_backend() {
+    let out = zipp(&["rewrite", "--persona", KENJI, "a cat on a windowsill"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let line = text(&out.stdout);
+    assert!(line.starts_with("a cat on a windowsill, "), "{line}");
+    assert_eq!(line.lines().count(), 1);
+}
+
+#[test]
+fn prompts_from_stdin_one_per_line() {
+    let out = zipp_with(
+        &["rewrite", "-p", KENJI, "--json"],
+        Some("a cat\n\na lantern\n"),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["original"], "a cat");
+    assert_eq!(lines[1]["original"], "a lantern");
+    assert_eq!(lines[1]["persona_id"], "kenji-osaka");
+}
+
+#[test]
+fn missing_persona_file_exits_4() {
+    let out = zipp(&["rewrite", "-p", "no/such/persona.json", "a cat"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(
+        text(&out.stderr),
+        "zipp: error: no/such/persona.json: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn invalid_options_exit_3() {
+    let out = zipp(&["rewrite", "-p", KENJI, "-k", "12", "a cat"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        text(&out.stderr),
+        "zipp: error: invalid options: k: 12 is over the limit of 8\n"
+    );
+}
+
+#[test]
+fn a_dead_server_exits_1_with_a_hint() {
+    let url = refused_url();
+    let out = zipp(&[
+        "rewrite",
+        "-p",
+        KENJI,
+        "-b",
+        "openai",
+        "-m",
+        "qwen",
+        "--base-url",
+        &url,
+        "a cat",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with(&format!(
+            "zipp: error: cannot connect to {url}/chat/completions: connection refused"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("--backend rules needs no server"));
+    let out = zipp(&[
+        "rewrite",
+        "-p",
+        KENJI,
+        "-b",
+        "openai",
+        "-m",
+        "qwen",
+        "--base-url",
+        &url,
+        "--on-error",
+        "passthrough",
+        "a cat",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "a cat\n");
+}
+
+#[test]
+fn openai_with_the_key_from_the_environment() {
+    let server = FakeServer::start(vec![completion(
+        "Here is the rewritten prompt: a cat, overcast light",
+    )]);
+    let url = server.url();
+    let env = [
+        ("ZIPP_BACKEND", "openai"),
+        ("ZIPP_BASE_URL", url.as_str()),
+        ("ZIPP_MODEL", "qwen2.5"),
+    ];
+    let both = [
+        &env[..],
+        &[("ZIPP_API_KEY", "from-env"), ("OPENAI_API_KEY", "fallback")],
+    ]
+    .concat();
+    let out = zipp_with(
+        &["rewrite", "-p", KENJI, "--seed", "4", "a cat"],
+        None,
+        &both,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "a cat, overcast light\n");
+    let fallback = [&env[..], &[("OPENAI_API_KEY", "fallback")]].concat();
+    let out = zipp_with(&["rewrite", "-p", KENJI, "a cat"], None, &fallback);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let got = server.received();
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        got[0].header("authorization"),
+        Some("Bearer from-env"),
+        "ZIPP_API_KEY comes first"
+    );
+    assert_eq!(got[1].header("authorization"), Some("Bearer fallback"));
+    assert_eq!(got[0].json()["model"], "qwen2.5");
+    assert_eq!(got[0].json()["seed"], 4);
+}
+
+#[test]
+fn validate_reports_each_problem() {
+    let dir = std::env::temp_dir().join(format!("zipp-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"schema":"zipp.persona/v1","text":"I knit.","facets":[{"context":"pets"}]}"#,
+    )
+    .unwrap();
+    let out = zipp(&["persona", "validate", KENJI, bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(&format!("{KENJI}: ok (kenji-osaka, ")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with(&format!(
+            "{}: invalid\n  - facets[0].style: missing\n",
+            bad.display()
+        )),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn every_example_persona_validates() {
+    let mut args = vec!["persona".to_string(), "validate".to_string()];
+    for entry in std::fs::read_dir(support::repo("examples/personas")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") && !path.ends_with("persona.schema.json") {
+            args.push(path.display().to_string());
+        }
+    }
+    assert!(args.len() >= 2 + 8, "at least eight example personas");
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = zipp(&refs);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+#[test]
+fn from_survey_makes_a_loadable_persona() {
+    let out = zipp_with(
+        &[
+            "persona",
+            "from-survey",
+            "-",
+            "--profession",
+            "bus driver",
+            "--hobbies",
+            "chess, birdwatching",
+        ],
+        Some(
+            r#"{"name": "Tomás Quispe", "age_band": "55-64", "country": "Bolivia", "language": "Aymara"}"#,
+        ),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(doc["id"], "tom-s-quispe");
+    assert_eq!(
+        doc["traits"]["interests"],
+        serde_json::json!(["chess", "birdwatching"])
+    );
+    assert_eq!(
+        doc["text"],
+        "My name is Tomás Quispe. I'm 55-64 years old. I work as a bus driver in Bolivia. I speak Aymara. \
+         In my free time I enjoy chess and birdwatching."
+    );
+    let out = zipp(&["persona", "from-survey", "--age-band", "sixty"]);
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn show_prints_a_summary() {
+    let out = zipp(&["persona", "show", KENJI]);
+    assert_eq!(out.status.code(), Some(0));
+    let s = text(&out.stdout);
+    assert!(s.contains("hash: ") && s.contains("facet ["), "{s}");
+}
