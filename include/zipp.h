@@ -109,6 +109,10 @@ enum ZippStatus
     ZIPP_STATUS_CANCELLED = 18,
     // The feature or backend is not available in this build.
     ZIPP_STATUS_UNSUPPORTED = 19,
+    // A graph file is corrupt, truncated or of another format version.
+    ZIPP_STATUS_INVALID_GRAPH = 20,
+    // An input record could not be used (strict ingest).
+    ZIPP_STATUS_INVALID_INPUT = 21,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

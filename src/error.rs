@@ -48,6 +48,10 @@ pub enum ZippStatus {
     Cancelled = 18,
     /// The feature or backend is not available in this build.
     Unsupported = 19,
+    /// A graph file is corrupt, truncated or of another format version.
+    InvalidGraph = 20,
+    /// An input record could not be used (strict ingest).
+    InvalidInput = 21,
 }
 
 impl ZippStatus {
@@ -74,6 +78,8 @@ impl ZippStatus {
             ZippStatus::Backend => "backend error",
             ZippStatus::Cancelled => "cancelled",
             ZippStatus::Unsupported => "unsupported",
+            ZippStatus::InvalidGraph => "invalid graph file",
+            ZippStatus::InvalidInput => "invalid input data",
         }
     }
 
@@ -100,6 +106,8 @@ impl ZippStatus {
             ZippStatus::Backend => "ZIPP_STATUS_BACKEND",
             ZippStatus::Cancelled => "ZIPP_STATUS_CANCELLED",
             ZippStatus::Unsupported => "ZIPP_STATUS_UNSUPPORTED",
+            ZippStatus::InvalidGraph => "ZIPP_STATUS_INVALID_GRAPH",
+            ZippStatus::InvalidInput => "ZIPP_STATUS_INVALID_INPUT",
         }
     }
 }
@@ -256,6 +264,22 @@ pub enum ZippError {
         /// What was asked for.
         what: String,
     },
+    /// A graph file that cannot be used.
+    #[error("invalid graph file: {message}")]
+    InvalidGraph {
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An input record that cannot be used, in a strict ingest.
+    #[error("{file}:{line}: {message}")]
+    InvalidInput {
+        /// The input file.
+        file: String,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong with the line.
+        message: String,
+    },
 }
 
 impl ZippError {
@@ -281,6 +305,8 @@ impl ZippError {
             ZippError::Backend { .. } => ZippStatus::Backend,
             ZippError::Cancelled => ZippStatus::Cancelled,
             ZippError::Unsupported { .. } => ZippStatus::Unsupported,
+            ZippError::InvalidGraph { .. } => ZippStatus::InvalidGraph,
+            ZippError::InvalidInput { .. } => ZippStatus::InvalidInput,
         }
     }
 

@@ -25,6 +25,8 @@ pub mod llm;
 /// cbindgen:ignore
 pub mod logging;
 /// cbindgen:ignore
+pub mod mine;
+/// cbindgen:ignore
 pub mod persona;
 /// cbindgen:ignore
 pub mod rewrite;

@@ -249,3 +249,69 @@ fn show_prints_a_summary() {
     let s = text(&out.stdout);
     assert!(s.contains("hash: ") && s.contains("facet ["), "{s}");
 }
+
+#[test]
+fn mine_synth_ingest_stats() {
+    let dir = std::env::temp_dir().join(format!("zipp-cli-mine-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let out = zipp(&[
+        "mine",
+        "synth",
+        "--out",
+        d,
+        "--users",
+        "300",
+        "--communities",
+        "40",
+        "--interactions",
+        "3000",
+        "--types",
+        "4",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let graph = dir.join("g.graph");
+    let out = zipp(&[
+        "mine",
+        "ingest",
+        "-i",
+        &format!("{d}/reddit"),
+        "-o",
+        graph.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(report["kept"], 3000);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("kept 3000 interactions") && err.contains("graph: 300 users, 40 communities"),
+        "{err}"
+    );
+    let out = zipp(&["mine", "stats", graph.to_str().unwrap(), "--json"]);
+    let stats: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(
+        (stats["users"].as_u64(), stats["communities"].as_u64()),
+        (Some(300), Some(40))
+    );
+    let out = zipp(&["mine", "stats", d]);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "a folder is not a graph file: {}",
+        text(&out.stderr)
+    );
+    let out = zipp(&[
+        "mine",
+        "ingest",
+        "-i",
+        d,
+        "-o",
+        graph.to_str().unwrap(),
+        "--since",
+        "last week",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(text(&out.stderr), "zipp: error: invalid options: since: \"last week\" is neither Unix seconds nor a date (YYYY-MM-DD)\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -48,6 +48,8 @@ fn status_from_code(code: i32) -> Option<ZippStatus> {
         Backend,
         Cancelled,
         Unsupported,
+        InvalidGraph,
+        InvalidInput,
     ]
     .into_iter()
     .find(|s| *s as i32 == code)

@@ -30,6 +30,106 @@ pub enum Command {
         #[command(subcommand)]
         command: PersonaCommand,
     },
+    /// Mine personas from community-interaction logs: synthetic dumps, ingest, graph stats.
+    Mine {
+        /// Mining subcommand.
+        #[command(subcommand)]
+        command: MineCommand,
+    },
+}
+
+/// `zipp mine ...`.
+#[derive(Subcommand)]
+pub enum MineCommand {
+    /// Write a synthetic Reddit-format dump with planted persona types and its ground truth.
+    Synth(SynthArgs),
+    /// Ingest Reddit dumps (RC_/RS_ .zst), JSONL or CSV logs into a user-community graph.
+    Ingest(Box<IngestArgs>),
+    /// Summarize a graph file.
+    Stats {
+        /// Graph file.
+        graph: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `zipp mine synth`.
+#[derive(Args)]
+pub struct SynthArgs {
+    /// Output folder: the dump goes to DIR/reddit, the ground truth to DIR/truth.
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Users.
+    #[arg(long, default_value_t = 20_000)]
+    pub users: usize,
+    /// Communities.
+    #[arg(long, default_value_t = 2_000)]
+    pub communities: usize,
+    /// Interactions kept by the ingest (noise lines come on top).
+    #[arg(long, default_value_t = 400_000)]
+    pub interactions: usize,
+    /// Planted persona types (1-12).
+    #[arg(long, default_value_t = 8)]
+    pub types: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Month of the dump, YYYY-MM.
+    #[arg(long, default_value = "2020-01")]
+    pub month: String,
+}
+
+/// `zipp mine ingest`.
+#[derive(Args)]
+pub struct IngestArgs {
+    /// Dump or log files, or folders to search (RC_*, RS_*, *.jsonl, *.ndjson, *.csv, each
+    /// optionally .zst).
+    #[arg(short, long = "input", value_name = "PATH", required = true, num_args = 1..)]
+    pub input: Vec<PathBuf>,
+    /// Graph file to write.
+    #[arg(short, long, value_name = "GRAPH")]
+    pub out: PathBuf,
+    /// Drop users with fewer interactions.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub min_user: u32,
+    /// Drop communities with fewer distinct users.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub min_community: u32,
+    /// Keep records from this time on (Unix seconds or YYYY-MM-DD).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Keep records before this time.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Drop records marked over_18.
+    #[arg(long)]
+    pub exclude_nsfw: bool,
+    /// A file of extra bot account names, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub bots: Option<PathBuf>,
+    /// Do not treat names ending in _bot/-bot/Bot as bots.
+    #[arg(long)]
+    pub no_bot_suffix: bool,
+    /// Skip lines longer than this many bytes.
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    pub max_line_bytes: usize,
+    /// Stop at the first bad line or broken file.
+    #[arg(long)]
+    pub strict: bool,
+    /// Share of each user's communities held out for link prediction.
+    #[arg(long, default_value_t = 0.2)]
+    pub holdout: f64,
+    /// Seed of the hold-out split.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// No progress line or summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print the ingest report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Backends selectable on the command line.

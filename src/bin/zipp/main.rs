@@ -5,6 +5,7 @@
 //! written.
 
 mod args;
+mod mine_cmd;
 mod persona_cmd;
 mod rewrite_cmd;
 
@@ -26,7 +27,9 @@ pub fn exit_code(e: &ZippError) -> u8 {
         | ZippStatus::InvalidPersona
         | ZippStatus::InvalidConfig
         | ZippStatus::InvalidOptions
-        | ZippStatus::Unsupported => 3,
+        | ZippStatus::Unsupported
+        | ZippStatus::InvalidGraph
+        | ZippStatus::InvalidInput => 3,
         _ => 1,
     }
 }
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Rewrite(a) => rewrite_cmd::run(a),
         Command::Persona { command } => persona_cmd::run(command),
+        Command::Mine { command } => mine_cmd::run(command),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
