@@ -1,0 +1,201 @@
+"""The ctypes layer: finds libzipp, checks its ABI and declares every C prototype of zipp.h.
+
+This is the only module that touches ctypes. Each ``_declare`` call below mirrors one
+prototype of ``include/zipp.h``; keep them in the header's order when the header grows.
+
+The library is looked for, in order:
+
+1. the file named by the ``ZIPP_LIBRARY`` environment variable (nothing else is tried if it
+   is set);
+2. the package's own folder (where the wheel puts it);
+3. the platform's usual names through the system loader (``libzipp.so``, ``libzipp.dylib``,
+   ``zipp.dll``) and ``ctypes.util.find_library``;
+4. as a developer convenience, ``target/release`` then ``target/debug`` of the source
+   checkout that holds this package.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence
+
+#: The ABI major this binding was written for (``ZIPP_ABI_VERSION_MAJOR`` in zipp.h).
+ABI_VERSION_MAJOR = 1
+
+#: Environment variable that names the library file to load.
+LIBRARY_ENV = "ZIPP_LIBRARY"
+
+
+class LibraryLoadError(ImportError):
+    """libzipp could not be found or loaded, or its ABI major differs from this binding's."""
+
+
+class _ZippPersona(ctypes.Structure):
+    """Opaque ``ZippPersona``."""
+
+
+class _ZippRewriter(ctypes.Structure):
+    """Opaque ``ZippRewriter``."""
+
+
+PersonaPtr = ctypes.POINTER(_ZippPersona)
+RewriterPtr = ctypes.POINTER(_ZippRewriter)
+
+#: ``typedef void (*ZippLogCallback)(int32_t level, const char *target, const char *message,
+#: void *user_data);`` The two strings are copied to ``bytes`` before the Python code runs.
+LogCallback = ctypes.CFUNCTYPE(None, ctypes.c_int32, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_void_p)
+
+
+def library_file_name() -> str:
+    """The file name of the shared library on this platform."""
+    if sys.platform == "win32":
+        return "zipp.dll"
+    if sys.platform == "darwin":
+        return "libzipp.dylib"
+    return "libzipp.so"
+
+
+def candidate_paths() -> list[str]:
+    """Where the library is looked for, in order (the environment override excluded)."""
+    name = library_file_name()
+    here = Path(__file__).resolve().parent
+    candidates = [str(here / name), name]
+    found = ctypes.util.find_library("zipp")
+    if found:
+        candidates.append(found)
+    repo = here.parent.parent.parent
+    if (repo / "Cargo.toml").is_file():
+        candidates += [str(repo / "target" / "release" / name), str(repo / "target" / "debug" / name)]
+    return candidates
+
+
+def _open(candidates: Sequence[str]) -> tuple[ctypes.CDLL, str]:
+    errors: list[str] = []
+    for candidate in candidates:
+        if os.sep in candidate and not os.path.exists(candidate):
+            errors.append(f"{candidate}: no such file")
+            continue
+        try:
+            return ctypes.CDLL(candidate), candidate
+        except OSError as error:
+            errors.append(f"{candidate}: {error}")
+    raise LibraryLoadError("libzipp was not found; tried:\n  " + "\n  ".join(errors) +
+                           f"\nSet {LIBRARY_ENV} to the path of {library_file_name()}.")
+
+
+def _declare(lib: ctypes.CDLL, name: str, restype: Any, argtypes: Sequence[Any]) -> None:
+    function = getattr(lib, name)
+    function.restype = restype
+    function.argtypes = list(argtypes)
+
+
+def _declare_all(lib: ctypes.CDLL) -> None:
+    c_char_pp = ctypes.POINTER(ctypes.c_void_p)  # char **: read as void* so it can be freed
+    status = ctypes.c_int32
+
+    # ZippStatus zipp_log_set(ZippLogCallback callback, void *user_data, int32_t max_level);
+    _declare(lib, "zipp_log_set", status, [LogCallback, ctypes.c_void_p, ctypes.c_int32])
+    # ZippStatus zipp_persona_from_file(const char *path, struct ZippPersona **out);
+    _declare(lib, "zipp_persona_from_file", status, [ctypes.c_char_p, ctypes.POINTER(PersonaPtr)])
+    # ZippStatus zipp_persona_from_json(const char *json, struct ZippPersona **out);
+    _declare(lib, "zipp_persona_from_json", status, [ctypes.c_char_p, ctypes.POINTER(PersonaPtr)])
+    # ZippStatus zipp_persona_from_text(const char *text, struct ZippPersona **out);
+    _declare(lib, "zipp_persona_from_text", status, [ctypes.c_char_p, ctypes.POINTER(PersonaPtr)])
+    # ZippStatus zipp_persona_from_survey(const char *survey_json, struct ZippPersona **out);
+    _declare(lib, "zipp_persona_from_survey", status, [ctypes.c_char_p, ctypes.POINTER(PersonaPtr)])
+    # ZippStatus zipp_persona_to_json(const struct ZippPersona *persona, char **out_json);
+    _declare(lib, "zipp_persona_to_json", status, [PersonaPtr, c_char_pp])
+    # ZippStatus zipp_persona_hash(const struct ZippPersona *persona, char **out_hex);
+    _declare(lib, "zipp_persona_hash", status, [PersonaPtr, c_char_pp])
+    # void zipp_persona_free(struct ZippPersona *persona);
+    _declare(lib, "zipp_persona_free", None, [PersonaPtr])
+    # ZippStatus zipp_rewriter_new(const char *config_json, struct ZippRewriter **out);
+    _declare(lib, "zipp_rewriter_new", status, [ctypes.c_char_p, ctypes.POINTER(RewriterPtr)])
+    # ZippStatus zipp_rewriter_rewrite(const struct ZippRewriter *rewriter,
+    #     const struct ZippPersona *persona, const char *prompt, const char *options_json,
+    #     char **out_rewrite, char **out_result_json);
+    _declare(lib, "zipp_rewriter_rewrite", status,
+             [RewriterPtr, PersonaPtr, ctypes.c_char_p, ctypes.c_char_p, c_char_pp, c_char_pp])
+    # ZippStatus zipp_rewriter_clear_cache(const struct ZippRewriter *rewriter);
+    _declare(lib, "zipp_rewriter_clear_cache", status, [RewriterPtr])
+    # void zipp_rewriter_free(struct ZippRewriter *rewriter);
+    _declare(lib, "zipp_rewriter_free", None, [RewriterPtr])
+    # const char *zipp_last_error(void);  (thread-local storage: never freed)
+    _declare(lib, "zipp_last_error", ctypes.c_char_p, [])
+    # const char *zipp_status_name(int32_t status);  (static storage)
+    _declare(lib, "zipp_status_name", ctypes.c_char_p, [ctypes.c_int32])
+    # const char *zipp_status_describe(int32_t status);  (static storage)
+    _declare(lib, "zipp_status_describe", ctypes.c_char_p, [ctypes.c_int32])
+    # void zipp_string_free(char *s);
+    _declare(lib, "zipp_string_free", None, [ctypes.c_void_p])
+    # const char *zipp_version(void);  (static storage)
+    _declare(lib, "zipp_version", ctypes.c_char_p, [])
+    # uint32_t zipp_abi_version(void);
+    _declare(lib, "zipp_abi_version", ctypes.c_uint32, [])
+
+
+_lock = threading.Lock()
+_lib: Optional[ctypes.CDLL] = None
+_path: Optional[str] = None
+
+
+def load() -> ctypes.CDLL:
+    """Loads libzipp once (thread-safe), checks the ABI major and declares the prototypes."""
+    global _lib, _path
+    if _lib is not None:
+        return _lib
+    with _lock:
+        if _lib is not None:
+            return _lib
+        override = os.environ.get(LIBRARY_ENV)
+        lib, path = _open([override] if override else candidate_paths())
+        _declare(lib, "zipp_abi_version", ctypes.c_uint32, [])
+        abi = int(lib.zipp_abi_version())
+        if abi >> 16 != ABI_VERSION_MAJOR:
+            raise LibraryLoadError(f"{path} has C ABI {abi >> 16}.{abi & 0xFFFF}; this binding needs "
+                                   f"ABI major {ABI_VERSION_MAJOR}")
+        _declare_all(lib)
+        _lib, _path = lib, path
+        return lib
+
+
+def loaded_path() -> str:
+    """The path (or name) the library was loaded from, loading it if needed."""
+    load()
+    assert _path is not None
+    return _path
+
+
+def encode(text: Optional[str]) -> Optional[bytes]:
+    """UTF-8 bytes for a C string argument; None stays None (a NULL pointer).
+
+    Lone surrogates from ``surrogateescape`` decoding become their original bytes, so the
+    library sees (and reports) the invalid UTF-8 itself.
+    """
+    if text is None:
+        return None
+    data = text.encode("utf-8", "surrogateescape")
+    if b"\0" in data:
+        raise ValueError("libzipp strings cannot contain NUL characters")
+    return data
+
+
+def take_string(lib: ctypes.CDLL, pointer: ctypes.c_void_p) -> str:
+    """Reads a string the library returned through an out-pointer and frees it."""
+    if not pointer.value:
+        return ""
+    try:
+        return ctypes.string_at(pointer.value).decode("utf-8")
+    finally:
+        lib.zipp_string_free(pointer)
+
+
+def static_string(function: Callable[..., Optional[bytes]], *args: Any) -> str:
+    """Decodes a string in the library's static or thread-local storage (never freed)."""
+    value = function(*args)
+    return value.decode("utf-8", "replace") if value else ""

@@ -1,0 +1,60 @@
+"""Finding and checking the library: ZIPP_LIBRARY, the checkout's target folder, the ABI major."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+REPO = PACKAGE_ROOT.parents[1]
+
+
+def _python(code: str, env_changes: dict[str, str | None], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in env_changes}
+    env.update({k: v for k, v in env_changes.items() if v is not None})
+    env["PYTHONPATH"] = str(PACKAGE_ROOT)
+    return subprocess.run([sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True,
+                          check=False)
+
+
+def test_checkout_target_folder_is_found_without_override(tmp_path: Path) -> None:
+    done = _python("import libzipp; print(libzipp.library_path()); print(libzipp.version())", {"ZIPP_LIBRARY": None},
+                   tmp_path)
+    if done.returncode != 0 and "not found" in done.stderr:
+        pytest.skip("no library in target/release or target/debug")
+    assert done.returncode == 0, done.stderr
+    path, version = done.stdout.split()
+    assert Path(path).parent.parent == REPO / "target" and version == "0.1.0"
+
+
+def test_missing_override_is_a_clear_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "libzipp.so"
+    done = _python("import libzipp; libzipp.version()", {"ZIPP_LIBRARY": str(missing)}, tmp_path)
+    assert done.returncode == 1
+    assert "LibraryLoadError" in done.stderr and str(missing) in done.stderr and "ZIPP_LIBRARY" in done.stderr
+
+
+def test_library_with_another_abi_major_is_refused(tmp_path: Path) -> None:
+    if shutil.which("cc") is None or sys.platform == "win32":
+        pytest.skip("needs a C compiler")
+    source = tmp_path / "abi2.c"
+    source.write_text("#include <stdint.h>\nuint32_t zipp_abi_version(void) { return 2u << 16; }\n",
+                      encoding="utf-8")
+    # Kept out of the working directory: a file named libzipp.so beside the script would be
+    # taken for a Python extension module called libzipp.
+    (tmp_path / "lib").mkdir()
+    library = tmp_path / "lib" / "libzipp.so"
+    subprocess.run(["cc", "-shared", "-fPIC", str(source), "-o", str(library)], check=True)
+    done = _python("import libzipp; libzipp.version()", {"ZIPP_LIBRARY": str(library)}, tmp_path)
+    assert done.returncode == 1
+    assert "C ABI 2.0" in done.stderr and "ABI major 1" in done.stderr
+
+
+def test_import_does_not_load_the_library(tmp_path: Path) -> None:
+    done = _python("import libzipp; print(libzipp.__version__)", {"ZIPP_LIBRARY": str(tmp_path / "none.so")}, tmp_path)
+    assert done.returncode == 0 and done.stdout.strip() == "0.1.0"

@@ -1,0 +1,42 @@
+"""Repository-wide pytest setup.
+
+- Points ``ZIPP_LIBRARY`` at the library that ``cargo test`` / ``cargo build`` left in
+  target/debug (else target/release) of this checkout, unless the variable is already set.
+- Makes the Python binding (``bindings/python``) importable without installing it.
+- Provides ``openai_server``: a small OpenAI-compatible server on 127.0.0.1 for any test.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+_NAME = {"win32": "zipp.dll", "darwin": "libzipp.dylib"}.get(sys.platform, "libzipp.so")
+
+if not os.environ.get("ZIPP_LIBRARY"):
+    for profile in ("debug", "release"):
+        candidate = ROOT / "target" / profile / _NAME
+        if candidate.is_file():
+            os.environ["ZIPP_LIBRARY"] = str(candidate)
+            break
+
+for path in (ROOT / "bindings" / "python", ROOT / "bindings" / "python" / "tests"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from openai_server import OpenAIServer  # noqa: E402  (needs the path above)
+
+
+@pytest.fixture
+def openai_server() -> Iterator[OpenAIServer]:
+    """A running OpenAI-compatible test server, stopped after the test."""
+    server = OpenAIServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

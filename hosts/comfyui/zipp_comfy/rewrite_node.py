@@ -1,0 +1,82 @@
+"""Persona Rewrite: the prompt rewritten as the persona would want the picture."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any, Optional
+
+from comfy_api.latest import io, ui
+
+import libzipp
+
+from .common import CATEGORY, POOL, RULES, LLMSettings, Persona
+
+LOG = logging.getLogger("libzipp.comfyui")
+SEED_MAX = 0xFFFFFFFFFFFFFFFF
+
+
+def rewrite(persona: libzipp.Persona, prompt: str, settings: Optional[dict[str, Any]], seed: int, k: int,
+            word_budget: int) -> tuple[str, str, Optional[str]]:
+    """(rewrite, thinking, error message). On any failure the original prompt comes back."""
+    options = {"seed": int(seed), "k": int(k), "word_budget": int(word_budget), "on_error": "passthrough"}
+    try:
+        result = POOL.get(settings or RULES).rewrite(persona, prompt, options)
+    except (libzipp.ZippError, ValueError) as error:
+        return prompt, "", str(error)
+    if result.error is not None:
+        return result.rewrite, result.thinking or "", f"{result.error.message} [{result.error.status}]"
+    return result.rewrite, result.thinking or "", None
+
+
+class PersonaRewrite(io.ComfyNode):
+    """Rewrites a prompt for a persona; errors pass the original prompt through."""
+
+    @classmethod
+    def define_schema(cls) -> io.Schema:
+        return io.Schema(
+            node_id="ZippPersonaRewrite",
+            display_name="Persona Rewrite",
+            category=CATEGORY,
+            description="Rewrites the prompt the way the persona would want the picture. The same "
+                        "seed gives the same rewrite (cached); on a backend error the original "
+                        "prompt is passed through and the message is shown.",
+            is_output_node=True,
+            inputs=[
+                Persona.Input("persona"),
+                io.String.Input("prompt", multiline=True, default=""),
+                LLMSettings.Input("llm", optional=True,
+                                  tooltip="From Persona LLM Settings; the rules backend when unconnected."),
+                io.Int.Input("seed", default=0, min=0, max=SEED_MAX, control_after_generate=True),
+                io.Int.Input("k", default=3, min=0, max=8, tooltip="Examples of the persona shown to the model."),
+                io.Int.Input("word_budget", default=60, min=5, max=300),
+            ],
+            outputs=[
+                io.String.Output("rewrite", display_name="rewrite"),
+                io.String.Output("original", display_name="original"),
+                io.String.Output("thinking", display_name="thinking"),
+            ],
+        )
+
+    @classmethod
+    def execute(cls, persona: libzipp.Persona, prompt: str, seed: int, k: int, word_budget: int,
+                llm: Optional[dict[str, Any]] = None) -> io.NodeOutput:
+        text, thinking, error = rewrite(persona, prompt, llm, seed, k, word_budget)
+        if error is None:
+            shown = text
+        else:
+            LOG.warning("Persona Rewrite passed the prompt through: %s", error)
+            shown = f"rewrite failed, original prompt passed through:\n{error}\n\n{prompt}"
+        return io.NodeOutput(text, prompt, thinking, ui=ui.PreviewText(shown))
+
+    @classmethod
+    def fingerprint_inputs(cls, persona: Any = None, prompt: Any = None, seed: Any = None, k: Any = None,
+                           word_budget: Any = None, llm: Any = None) -> str:
+        """The widget constants (linked inputs arrive as None): a fixed seed reuses the result,
+        a new seed runs again. Never raises."""
+        try:
+            key = json.dumps([prompt, seed, k, word_budget], default=repr)
+        except Exception:  # noqa: BLE001 - a fingerprint must not fail
+            key = repr((prompt, seed, k, word_budget))
+        return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
