@@ -1,7 +1,8 @@
 """Repository-wide pytest setup.
 
 - Points ``ZIPP_LIBRARY`` at the library that ``cargo test`` / ``cargo build`` left in
-  target/debug (else target/release) of this checkout, unless the variable is already set.
+  target/debug (else target/release) of this checkout (or of ``CARGO_TARGET_DIR``), unless the
+  variable is already set.
 - Makes the Python binding (``bindings/python``) importable without installing it.
 - Provides ``openai_server``: a small OpenAI-compatible server on 127.0.0.1 for any test.
 """
@@ -19,8 +20,9 @@ ROOT = Path(__file__).resolve().parent
 _NAME = {"win32": "zipp.dll", "darwin": "libzipp.dylib"}.get(sys.platform, "libzipp.so")
 
 if not os.environ.get("ZIPP_LIBRARY"):
+    _TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
     for profile in ("debug", "release"):
-        candidate = ROOT / "target" / profile / _NAME
+        candidate = _TARGET / profile / _NAME
         if candidate.is_file():
             os.environ["ZIPP_LIBRARY"] = str(candidate)
             break
