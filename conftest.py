@@ -1,8 +1,8 @@
 """Repository-wide pytest setup.
 
 - Points ``ZIPP_LIBRARY`` at the library that ``cargo test`` / ``cargo build`` left in
-  target/debug (else target/release) of this checkout (or of ``CARGO_TARGET_DIR``), unless the
-  variable is already set.
+  target (debug/deps, debug or release, the newest) of this checkout or of ``CARGO_TARGET_DIR``,
+  unless the variable is already set.
 - Makes the Python binding (``bindings/python``) importable without installing it.
 - Provides ``openai_server``: a small OpenAI-compatible server on 127.0.0.1 for any test.
 """
@@ -21,11 +21,11 @@ _NAME = {"win32": "zipp.dll", "darwin": "libzipp.dylib"}.get(sys.platform, "libz
 
 if not os.environ.get("ZIPP_LIBRARY"):
     _TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
-    for profile in ("debug", "release"):
-        candidate = _TARGET / profile / _NAME
-        if candidate.is_file():
-            os.environ["ZIPP_LIBRARY"] = str(candidate)
-            break
+    # `cargo test` leaves the cdylib in debug/deps; `cargo build` also copies it to debug/.
+    _FOUND = [p for p in (_TARGET / "debug" / _NAME, _TARGET / "debug" / "deps" / _NAME,
+                          _TARGET / "release" / _NAME) if p.is_file()]
+    if _FOUND:
+        os.environ["ZIPP_LIBRARY"] = str(max(_FOUND, key=lambda p: p.stat().st_mtime))
 
 for path in (ROOT / "bindings" / "python", ROOT / "bindings" / "python" / "tests"):
     if str(path) not in sys.path:

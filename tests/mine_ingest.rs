@@ -59,6 +59,15 @@ fn a_synthetic_month_round_trips_exactly() {
 
     let inputs = collect_inputs(&[dir.join("reddit")]).unwrap();
     assert_eq!(inputs.len(), 2, "RC_ and RS_ files");
+    // The fast line parser agrees with serde's on real-shaped lines of both kinds.
+    for input in &inputs {
+        use std::io::BufRead;
+        let decoder = zstd::stream::read::Decoder::new(std::fs::File::open(&input.path).unwrap()).unwrap();
+        for line in std::io::BufReader::new(decoder).lines().take(5_000) {
+            let line = line.unwrap();
+            assert_eq!(zipp::mine::ingest::parse_line(&line), zipp::mine::ingest::parse_line_strict(&line), "{line}");
+        }
+    }
     let mut ticks = 0;
     let (graph, report) = ingest(&inputs, &IngestOptions::default(), |_| ticks += 1).unwrap();
     assert!(ticks >= 2, "progress is reported");

@@ -23,13 +23,21 @@ def _python(code: str, env_changes: dict[str, str | None], cwd: Path) -> subproc
 
 
 def test_checkout_target_folder_is_found_without_override(tmp_path: Path) -> None:
-    done = _python("import libzipp; print(libzipp.library_path()); print(libzipp.version())", {"ZIPP_LIBRARY": None},
-                   tmp_path)
-    if done.returncode != 0 and "not found" in done.stderr:
-        pytest.skip("no library in target/release or target/debug")
+    # A checkout of its own: the package beside a target/debug holding the real library.
+    checkout = tmp_path / "checkout"
+    shutil.copytree(PACKAGE_ROOT / "libzipp", checkout / "bindings" / "python" / "libzipp",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.dylib", "*.dll", "personas"))
+    built = Path(os.environ["ZIPP_LIBRARY"])
+    (checkout / "target" / "debug").mkdir(parents=True)
+    (checkout / "Cargo.toml").write_text("[package]\nname = \"zipp\"\n", encoding="utf-8")
+    shutil.copy2(built, checkout / "target" / "debug" / built.name)
+    env = {k: v for k, v in os.environ.items() if k != "ZIPP_LIBRARY"}
+    env["PYTHONPATH"] = str(checkout / "bindings" / "python")
+    done = subprocess.run([sys.executable, "-c", "import libzipp; print(libzipp.library_path()); print(libzipp.version())"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     path, version = done.stdout.split()
-    assert Path(path).parent.parent == REPO / "target" and version == "0.1.0"
+    assert Path(path) == checkout / "target" / "debug" / built.name and version == "0.1.0"
 
 
 def test_missing_override_is_a_clear_error(tmp_path: Path) -> None:

@@ -12,11 +12,12 @@ mod html;
 mod options;
 mod record;
 mod report;
+mod scan;
 pub mod source;
 
 pub use csv_log::parse_time;
 pub use options::IngestOptions;
-pub use record::{parse_line, Interaction, LineError, RecordKind};
+pub use record::{parse_line, parse_line_strict, Interaction, LineError, RecordKind};
 pub use report::{BadLine, IngestReport};
 pub use source::{collect_inputs, Format, Input};
 

@@ -217,9 +217,142 @@ fn images(raw: &Raw<'_>) -> Vec<String> {
     out
 }
 
-/// Parses one JSON line into an interaction.
+/// Parses one JSON line into an interaction: the fast path, which scans the object once and
+/// parses only the members the ingest reads.
 pub fn parse_line(line: &str) -> Result<Interaction<'_>, LineError> {
-    let raw: Raw<'_> = serde_json::from_str(line).map_err(|e| LineError::Json(e.to_string()))?;
+    normalize(scan_raw(line)?)
+}
+
+/// Parses one JSON line with serde alone (strict about every member); the reference the fast
+/// path is tested against.
+pub fn parse_line_strict(line: &str) -> Result<Interaction<'_>, LineError> {
+    normalize(serde_json::from_str(line).map_err(|e| LineError::Json(e.to_string()))?)
+}
+
+fn field_error(name: &str, e: impl std::fmt::Display) -> LineError {
+    LineError::Json(format!("field `{name}`: {e}"))
+}
+
+/// A string member: borrowed when it has no escapes, `None` for null.
+fn str_member<'a>(name: &str, raw: Option<&'a str>) -> Result<Option<Cow<'a, str>>, LineError> {
+    let Some(raw) = raw else { return Ok(None) };
+    if raw == "null" {
+        return Ok(None);
+    }
+    let b = raw.as_bytes();
+    if b.len() >= 2 && b[0] == b'"' && !b.contains(&b'\\') && !b.iter().any(|c| *c < 0x20) {
+        return Ok(Some(Cow::Borrowed(&raw[1..raw.len() - 1])));
+    }
+    serde_json::from_str::<String>(raw).map(|s| Some(Cow::Owned(s))).map_err(|e| field_error(name, e))
+}
+
+fn bool_member(name: &str, raw: Option<&str>) -> Result<Option<bool>, LineError> {
+    match raw {
+        None | Some("null") => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(other) => Err(field_error(name, format!("expected a boolean, found {other}"))),
+    }
+}
+
+fn int_member(name: &str, raw: Option<&str>) -> Result<Option<i64>, LineError> {
+    match raw {
+        None | Some("null") => Ok(None),
+        Some(r) if r.starts_with('"') => {
+            let s = str_member(name, Some(r))?.unwrap_or_default();
+            Ok(super::csv_log::parse_time(s.trim()))
+        }
+        Some(r) => r
+            .parse::<i64>()
+            .ok()
+            .or_else(|| r.parse::<f64>().ok().filter(|f| f.is_finite()).map(|f| f as i64))
+            .map(Some)
+            .ok_or_else(|| field_error(name, format!("expected a number, found {r}"))),
+    }
+}
+
+fn object_member<'a, T: Deserialize<'a>>(name: &str, raw: Option<&'a str>) -> Result<Option<T>, LineError> {
+    match raw {
+        None | Some("null") => Ok(None),
+        Some(r) => serde_json::from_str(r).map(Some).map_err(|e| field_error(name, e)),
+    }
+}
+
+/// The members the ingest reads, found by one scan of the line.
+fn scan_raw(line: &str) -> Result<Raw<'_>, LineError> {
+    #[derive(Default)]
+    struct Found<'a> {
+        author: Option<&'a str>,
+        subreddit: Option<&'a str>,
+        body: Option<&'a str>,
+        title: Option<&'a str>,
+        selftext: Option<&'a str>,
+        created_utc: Option<&'a str>,
+        score: Option<&'a str>,
+        over_18: Option<&'a str>,
+        url: Option<&'a str>,
+        post_hint: Option<&'a str>,
+        is_self: Option<&'a str>,
+        is_gallery: Option<&'a str>,
+        media_metadata: Option<&'a str>,
+        preview: Option<&'a str>,
+        user: Option<&'a str>,
+        community: Option<&'a str>,
+        text: Option<&'a str>,
+        image: Option<&'a str>,
+        timestamp: Option<&'a str>,
+    }
+    let mut f = Found::default();
+    super::scan::members(line, |key, value| {
+        let slot = match key {
+            "author" => &mut f.author,
+            "subreddit" => &mut f.subreddit,
+            "body" => &mut f.body,
+            "title" => &mut f.title,
+            "selftext" => &mut f.selftext,
+            "created_utc" => &mut f.created_utc,
+            "score" => &mut f.score,
+            "over_18" => &mut f.over_18,
+            "url" => &mut f.url,
+            "post_hint" => &mut f.post_hint,
+            "is_self" => &mut f.is_self,
+            "is_gallery" => &mut f.is_gallery,
+            "media_metadata" => &mut f.media_metadata,
+            "preview" => &mut f.preview,
+            "user" => &mut f.user,
+            "community" => &mut f.community,
+            "text" => &mut f.text,
+            "image" => &mut f.image,
+            "timestamp" => &mut f.timestamp,
+            _ => return,
+        };
+        *slot = Some(value);
+    })
+    .map_err(|e| LineError::Json(e.to_string()))?;
+    Ok(Raw {
+        author: str_member("author", f.author)?,
+        subreddit: str_member("subreddit", f.subreddit)?,
+        body: str_member("body", f.body)?,
+        title: str_member("title", f.title)?,
+        selftext: str_member("selftext", f.selftext)?,
+        created_utc: int_member("created_utc", f.created_utc)?,
+        score: int_member("score", f.score)?,
+        over_18: bool_member("over_18", f.over_18)?,
+        url: str_member("url", f.url)?,
+        post_hint: str_member("post_hint", f.post_hint)?,
+        is_self: bool_member("is_self", f.is_self)?,
+        is_gallery: bool_member("is_gallery", f.is_gallery)?,
+        media_metadata: object_member("media_metadata", f.media_metadata)?,
+        preview: object_member("preview", f.preview)?,
+        user: str_member("user", f.user)?,
+        community: str_member("community", f.community)?,
+        text: str_member("text", f.text)?,
+        image: str_member("image", f.image)?,
+        timestamp: int_member("timestamp", f.timestamp)?,
+    })
+}
+
+fn normalize(raw: Raw<'_>) -> Result<Interaction<'_>, LineError> {
     let images = images(&raw);
     let Raw {
         author,
@@ -354,6 +487,25 @@ mod tests {
             (g.kind, g.created, g.images.len()),
             (RecordKind::Generic, 5, 1)
         );
+    }
+
+    #[test]
+    fn the_fast_path_equals_serde() {
+        let lines = [
+            r#"{"author":"k","subreddit":"s","body":"a \"q\" \u00e9\n","created_utc":"1420070400","score":-3,"gildings":{"x":[1,{"y":"}"}]}}"#,
+            r#"{"author":"k","subreddit":"s","title":"t","selftext":"[removed]","created_utc":1.6e9,"over_18":true}"#,
+            r#"{"_meta":{"a":1},"author":"a","created_utc":1650000000,"is_gallery":true,"media_metadata":{"a1":{"e":"Image","s":{"u":"https://p/a.jpg?x=1&amp;y=2"}}},"subreddit":"s","title":"g","url":"https://www.reddit.com/gallery/x"}"#,
+            r#"{"author":"a","subreddit":"s","title":"t","url":"https://imgur.com/abc","post_hint":"image","preview":{"images":[{"source":{"url":"https://e/q.jpg?a=1&amp;b=2"}}]}}"#,
+            r#"{"user":"u","community":"c","text":"t","image":"/i.png","timestamp":"2021-05-02T10:00:00Z"}"#,
+            r#"{"author":null,"subreddit":"s","body":"x"}"#,
+            r#"{"author":"a","subreddit":"s","body":"x","score":null,"created_utc":null}"#,
+        ];
+        for line in lines {
+            assert_eq!(parse_line(line), parse_line_strict(line), "{line}");
+        }
+        for bad in ["not json", "{\"author\":\"a\",\"subreddit\":3}", "{\"author\":\"a\",\"over_18\":\"yes\",\"subreddit\":\"s\"}"] {
+            assert!(parse_line(bad).is_err() && parse_line_strict(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
