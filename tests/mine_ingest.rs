@@ -62,10 +62,15 @@ fn a_synthetic_month_round_trips_exactly() {
     // The fast line parser agrees with serde's on real-shaped lines of both kinds.
     for input in &inputs {
         use std::io::BufRead;
-        let decoder = zstd::stream::read::Decoder::new(std::fs::File::open(&input.path).unwrap()).unwrap();
+        let decoder =
+            zstd::stream::read::Decoder::new(std::fs::File::open(&input.path).unwrap()).unwrap();
         for line in std::io::BufReader::new(decoder).lines().take(5_000) {
             let line = line.unwrap();
-            assert_eq!(zipp::mine::ingest::parse_line(&line), zipp::mine::ingest::parse_line_strict(&line), "{line}");
+            assert_eq!(
+                zipp::mine::ingest::parse_line(&line),
+                zipp::mine::ingest::parse_line_strict(&line),
+                "{line}"
+            );
         }
     }
     let mut ticks = 0;
@@ -256,7 +261,7 @@ fn bad_input_is_counted_and_the_rest_ingested() {
     assert_eq!(err.status(), ZippStatus::InvalidInput);
     assert!(
         err.to_string()
-            .ends_with("RC_2020-09.zst:2: not a JSON record: expected ident at line 1 column 2"),
+            .ends_with("RC_2020-09.zst:2: not a JSON record: expected `{` at byte 0"),
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -280,7 +285,12 @@ fn csv_and_generic_jsonl_logs() {
         since: Some(1_619_827_200),
         ..IngestOptions::default()
     }; // 2021-05-01
-    let (g, r) = ingest(&collect_inputs(std::slice::from_ref(&dir)).unwrap(), &since, |_| ()).unwrap();
+    let (g, r) = ingest(
+        &collect_inputs(std::slice::from_ref(&dir)).unwrap(),
+        &since,
+        |_| (),
+    )
+    .unwrap();
     assert_eq!(
         (r.kept, r.missing_field, r.out_of_range),
         (3, 1, 1),
@@ -325,7 +335,12 @@ fn activity_thresholds_repeat_until_stable() {
         min_community_users: 2,
         ..IngestOptions::default()
     };
-    let (g, r) = ingest(&collect_inputs(std::slice::from_ref(&dir)).unwrap(), &o, |_| ()).unwrap();
+    let (g, r) = ingest(
+        &collect_inputs(std::slice::from_ref(&dir)).unwrap(),
+        &o,
+        |_| (),
+    )
+    .unwrap();
     // c and d have one interaction; then "small" has only b, so it goes, and b keeps "big".
     let (users, comms) = g.name_index();
     assert_eq!(users.len(), 3);

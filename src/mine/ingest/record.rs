@@ -243,7 +243,9 @@ fn str_member<'a>(name: &str, raw: Option<&'a str>) -> Result<Option<Cow<'a, str
     if b.len() >= 2 && b[0] == b'"' && !b.contains(&b'\\') && !b.iter().any(|c| *c < 0x20) {
         return Ok(Some(Cow::Borrowed(&raw[1..raw.len() - 1])));
     }
-    serde_json::from_str::<String>(raw).map(|s| Some(Cow::Owned(s))).map_err(|e| field_error(name, e))
+    serde_json::from_str::<String>(raw)
+        .map(|s| Some(Cow::Owned(s)))
+        .map_err(|e| field_error(name, e))
 }
 
 fn bool_member(name: &str, raw: Option<&str>) -> Result<Option<bool>, LineError> {
@@ -251,7 +253,10 @@ fn bool_member(name: &str, raw: Option<&str>) -> Result<Option<bool>, LineError>
         None | Some("null") => Ok(None),
         Some("true") => Ok(Some(true)),
         Some("false") => Ok(Some(false)),
-        Some(other) => Err(field_error(name, format!("expected a boolean, found {other}"))),
+        Some(other) => Err(field_error(
+            name,
+            format!("expected a boolean, found {other}"),
+        )),
     }
 }
 
@@ -265,16 +270,26 @@ fn int_member(name: &str, raw: Option<&str>) -> Result<Option<i64>, LineError> {
         Some(r) => r
             .parse::<i64>()
             .ok()
-            .or_else(|| r.parse::<f64>().ok().filter(|f| f.is_finite()).map(|f| f as i64))
+            .or_else(|| {
+                r.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .map(|f| f as i64)
+            })
             .map(Some)
             .ok_or_else(|| field_error(name, format!("expected a number, found {r}"))),
     }
 }
 
-fn object_member<'a, T: Deserialize<'a>>(name: &str, raw: Option<&'a str>) -> Result<Option<T>, LineError> {
+fn object_member<'a, T: Deserialize<'a>>(
+    name: &str,
+    raw: Option<&'a str>,
+) -> Result<Option<T>, LineError> {
     match raw {
         None | Some("null") => Ok(None),
-        Some(r) => serde_json::from_str(r).map(Some).map_err(|e| field_error(name, e)),
+        Some(r) => serde_json::from_str(r)
+            .map(Some)
+            .map_err(|e| field_error(name, e)),
     }
 }
 
@@ -503,8 +518,15 @@ mod tests {
         for line in lines {
             assert_eq!(parse_line(line), parse_line_strict(line), "{line}");
         }
-        for bad in ["not json", "{\"author\":\"a\",\"subreddit\":3}", "{\"author\":\"a\",\"over_18\":\"yes\",\"subreddit\":\"s\"}"] {
-            assert!(parse_line(bad).is_err() && parse_line_strict(bad).is_err(), "{bad}");
+        for bad in [
+            "not json",
+            "{\"author\":\"a\",\"subreddit\":3}",
+            "{\"author\":\"a\",\"over_18\":\"yes\",\"subreddit\":\"s\"}",
+        ] {
+            assert!(
+                parse_line(bad).is_err() && parse_line_strict(bad).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -76,7 +76,8 @@ fn skip_value(b: &[u8], i: usize) -> Result<usize, ScanError> {
         }
         Some(c) if c.is_ascii_digit() || *c == b'-' || *c == b't' || *c == b'f' || *c == b'n' => {
             let mut j = i + 1;
-            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n')
+            {
                 j += 1;
             }
             Ok(j)
@@ -87,7 +88,10 @@ fn skip_value(b: &[u8], i: usize) -> Result<usize, ScanError> {
 
 /// Calls `member(key, value)` for each top-level member of the object in `line`, where `key` is
 /// the raw key text (without quotes) and `value` the exact JSON text of the value.
-pub fn members<'a>(line: &'a str, mut member: impl FnMut(&'a str, &'a str)) -> Result<(), ScanError> {
+pub fn members<'a>(
+    line: &'a str,
+    mut member: impl FnMut(&'a str, &'a str),
+) -> Result<(), ScanError> {
     let b = line.as_bytes();
     let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {
@@ -142,14 +146,32 @@ mod tests {
         let line = r#" {"a": "x\"}y", "b" : {"c": [1, "]}", {"d": null}]}, "e":-1.5e3,"f":true, "g":[] } "#;
         assert_eq!(
             collect(line).unwrap(),
-            vec![("a", r#""x\"}y""#), ("b", r#"{"c": [1, "]}", {"d": null}]}"#), ("e", "-1.5e3"), ("f", "true"), ("g", "[]")]
+            vec![
+                ("a", r#""x\"}y""#),
+                ("b", r#"{"c": [1, "]}", {"d": null}]}"#),
+                ("e", "-1.5e3"),
+                ("f", "true"),
+                ("g", "[]")
+            ]
         );
         assert_eq!(collect("{}").unwrap(), vec![]);
     }
 
     #[test]
     fn broken_lines_are_errors() {
-        for bad in ["", "[1]", "{\"a\":\"x\\", "{\"a\\", "{\"a\":1", "{\"a\" 1}", "{\"a\":\"x}", "{\"a\":{\"b\":1}", "{\"a\":1} x", "{a:1}", "{\"a\":1,}"] {
+        for bad in [
+            "",
+            "[1]",
+            "{\"a\":\"x\\",
+            "{\"a\\",
+            "{\"a\":1",
+            "{\"a\" 1}",
+            "{\"a\":\"x}",
+            "{\"a\":{\"b\":1}",
+            "{\"a\":1} x",
+            "{a:1}",
+            "{\"a\":1,}",
+        ] {
             assert!(collect(bad).is_err(), "{bad:?} should not scan");
         }
     }
