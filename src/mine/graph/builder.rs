@@ -34,6 +34,8 @@ impl Interner {
 #[derive(Clone, Copy)]
 struct EdgeAcc {
     count: u32,
+    /// How many of the user's pooled snippets come from this community.
+    pooled: u8,
     first: i64,
     last: i64,
 }
@@ -54,45 +56,52 @@ struct Pool {
 }
 
 impl Pool {
+    /// Offers a snippet from community `comm`, of which `pooled` are in the pool already.
+    /// Returns how the pool changed: `Added`, `Replaced(comm of the evicted item)`, `Rejected`.
     fn offer(
         &mut self,
         comm: u32,
+        pooled: usize,
         score: i64,
         text: &str,
-        per_edge: usize,
-        per_user: usize,
-        max_chars: usize,
-    ) {
+        caps: (usize, usize, usize),
+    ) -> Offer {
+        let (per_edge, per_user, max_chars) = caps;
         if per_edge == 0 || per_user == 0 {
-            return;
+            return Offer::Rejected;
         }
-        let lowest = |items: &[PoolItem], only: Option<u32>| {
-            items
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| only.is_none_or(|c| i.comm == c))
-                .min_by_key(|(i, it)| (it.score, std::cmp::Reverse(*i)))
-                .map(|(i, it)| (i, it.score))
-        };
-        let same = self.items.iter().filter(|i| i.comm == comm).count();
-        let victim = if same >= per_edge {
-            lowest(&self.items, Some(comm))
-        } else if self.items.len() >= per_user {
-            lowest(&self.items, None)
-        } else {
-            None
-        };
         let item = || PoolItem {
             comm,
             score,
             text: cut_chars(text, max_chars).into(),
         };
+        if pooled < per_edge && self.items.len() < per_user {
+            self.items.push(item());
+            return Offer::Added;
+        }
+        let only = (pooled >= per_edge).then_some(comm);
+        let victim = self
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| only.is_none_or(|c| it.comm == c))
+            .min_by_key(|(i, it)| (it.score, std::cmp::Reverse(*i)))
+            .map(|(i, it)| (i, it.score, it.comm));
         match victim {
-            None => self.items.push(item()),
-            Some((i, s)) if score > s => self.items[i] = item(),
-            Some(_) => {}
+            Some((i, s, evicted)) if score > s => {
+                self.items[i] = item();
+                Offer::Replaced(evicted)
+            }
+            _ => Offer::Rejected,
         }
     }
+}
+
+/// What [`Pool::offer`] did.
+enum Offer {
+    Added,
+    Replaced(u32),
+    Rejected,
 }
 
 /// Collects interactions; memory grows with distinct users, communities and edges, and with the
@@ -114,6 +123,9 @@ fn key(user: u32, comm: u32) -> u64 {
 }
 
 fn cut_chars(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
     match text.char_indices().nth(max) {
         Some((i, _)) => &text[..i],
         None => text,
@@ -130,7 +142,7 @@ impl GraphBuilder {
             snippets: Vec::new(),
             images: Vec::new(),
             snippets_per_user: options.snippets_per_user,
-            snippets_per_edge: options.snippets_per_edge,
+            snippets_per_edge: options.snippets_per_edge.min(usize::from(u8::MAX)),
             snippet_max_chars: options.snippet_max_chars,
             images_per_user: options.images_per_user,
         }
@@ -151,7 +163,8 @@ impl GraphBuilder {
         let u = self.users.id(&i.user);
         let c = self.comms.id(&i.community);
         let k = key(u, c);
-        self.edges
+        let edge = self
+            .edges
             .entry(k)
             .and_modify(|e| {
                 e.count += 1;
@@ -160,6 +173,7 @@ impl GraphBuilder {
             })
             .or_insert(EdgeAcc {
                 count: 1,
+                pooled: 0,
                 first: i.created,
                 last: i.created,
             });
@@ -169,14 +183,22 @@ impl GraphBuilder {
         }
         let text = i.text.trim();
         if !text.is_empty() {
-            self.snippets[u as usize].offer(
-                c,
-                i.score,
-                text,
+            let caps = (
                 self.snippets_per_edge,
                 self.snippets_per_user,
                 self.snippet_max_chars,
             );
+            match self.snippets[u as usize].offer(c, usize::from(edge.pooled), i.score, text, caps)
+            {
+                Offer::Added => edge.pooled += 1,
+                Offer::Replaced(evicted) if evicted != c => {
+                    edge.pooled += 1;
+                    if let Some(other) = self.edges.get_mut(&key(u, evicted)) {
+                        other.pooled -= 1;
+                    }
+                }
+                Offer::Replaced(_) | Offer::Rejected => {}
+            }
         }
         if !i.images.is_empty() {
             let list = &mut self.images[u as usize];

@@ -78,7 +78,17 @@ impl BotFilter {
         if self.names.is_empty() {
             return false;
         }
-        self.names.contains(&author.to_ascii_lowercase())
+        // Lower-case into a stack buffer: this runs once per record.
+        let mut buf = [0u8; 64];
+        match author.as_bytes() {
+            b if b.len() <= buf.len() => {
+                let lower = &mut buf[..b.len()];
+                lower.copy_from_slice(b);
+                lower.make_ascii_lowercase();
+                std::str::from_utf8(lower).is_ok_and(|l| self.names.contains(l))
+            }
+            _ => self.names.contains(&author.to_ascii_lowercase()),
+        }
     }
 }
 

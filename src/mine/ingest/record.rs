@@ -293,77 +293,87 @@ fn object_member<'a, T: Deserialize<'a>>(
     }
 }
 
+/// The members the ingest reads, in [`member_index`] order.
+const MEMBERS: [&str; 19] = [
+    "author",
+    "subreddit",
+    "body",
+    "title",
+    "selftext",
+    "created_utc",
+    "score",
+    "over_18",
+    "url",
+    "post_hint",
+    "is_self",
+    "is_gallery",
+    "media_metadata",
+    "preview",
+    "user",
+    "community",
+    "text",
+    "image",
+    "timestamp",
+];
+
+/// The index of `key` in [`MEMBERS`]: dispatched on length and first byte, so that the dozens of
+/// other keys of a dump line cost one comparison each.
+fn member_index(key: &str) -> Option<usize> {
+    let b = key.as_bytes();
+    let i = match (b.len(), *b.first()?) {
+        (6, b'a') => 0,
+        (9, b's') => 1,
+        (4, b'b') => 2,
+        (5, b't') => 3,
+        (8, b's') => 4,
+        (11, b'c') => 5,
+        (5, b's') => 6,
+        (7, b'o') => 7,
+        (3, b'u') => 8,
+        (9, b'p') => 9,
+        (7, b'i') => 10,
+        (10, b'i') => 11,
+        (14, b'm') => 12,
+        (7, b'p') => 13,
+        (4, b'u') => 14,
+        (9, b'c') => 15,
+        (4, b't') => 16,
+        (5, b'i') => 17,
+        (9, b't') => 18,
+        _ => return None,
+    };
+    (key == MEMBERS[i]).then_some(i)
+}
+
 /// The members the ingest reads, found by one scan of the line.
 fn scan_raw(line: &str) -> Result<Raw<'_>, LineError> {
-    #[derive(Default)]
-    struct Found<'a> {
-        author: Option<&'a str>,
-        subreddit: Option<&'a str>,
-        body: Option<&'a str>,
-        title: Option<&'a str>,
-        selftext: Option<&'a str>,
-        created_utc: Option<&'a str>,
-        score: Option<&'a str>,
-        over_18: Option<&'a str>,
-        url: Option<&'a str>,
-        post_hint: Option<&'a str>,
-        is_self: Option<&'a str>,
-        is_gallery: Option<&'a str>,
-        media_metadata: Option<&'a str>,
-        preview: Option<&'a str>,
-        user: Option<&'a str>,
-        community: Option<&'a str>,
-        text: Option<&'a str>,
-        image: Option<&'a str>,
-        timestamp: Option<&'a str>,
-    }
-    let mut f = Found::default();
+    let mut f: [Option<&str>; 19] = [None; 19];
     super::scan::members(line, |key, value| {
-        let slot = match key {
-            "author" => &mut f.author,
-            "subreddit" => &mut f.subreddit,
-            "body" => &mut f.body,
-            "title" => &mut f.title,
-            "selftext" => &mut f.selftext,
-            "created_utc" => &mut f.created_utc,
-            "score" => &mut f.score,
-            "over_18" => &mut f.over_18,
-            "url" => &mut f.url,
-            "post_hint" => &mut f.post_hint,
-            "is_self" => &mut f.is_self,
-            "is_gallery" => &mut f.is_gallery,
-            "media_metadata" => &mut f.media_metadata,
-            "preview" => &mut f.preview,
-            "user" => &mut f.user,
-            "community" => &mut f.community,
-            "text" => &mut f.text,
-            "image" => &mut f.image,
-            "timestamp" => &mut f.timestamp,
-            _ => return,
-        };
-        *slot = Some(value);
+        if let Some(i) = member_index(key) {
+            f[i] = Some(value);
+        }
     })
     .map_err(|e| LineError::Json(e.to_string()))?;
     Ok(Raw {
-        author: str_member("author", f.author)?,
-        subreddit: str_member("subreddit", f.subreddit)?,
-        body: str_member("body", f.body)?,
-        title: str_member("title", f.title)?,
-        selftext: str_member("selftext", f.selftext)?,
-        created_utc: int_member("created_utc", f.created_utc)?,
-        score: int_member("score", f.score)?,
-        over_18: bool_member("over_18", f.over_18)?,
-        url: str_member("url", f.url)?,
-        post_hint: str_member("post_hint", f.post_hint)?,
-        is_self: bool_member("is_self", f.is_self)?,
-        is_gallery: bool_member("is_gallery", f.is_gallery)?,
-        media_metadata: object_member("media_metadata", f.media_metadata)?,
-        preview: object_member("preview", f.preview)?,
-        user: str_member("user", f.user)?,
-        community: str_member("community", f.community)?,
-        text: str_member("text", f.text)?,
-        image: str_member("image", f.image)?,
-        timestamp: int_member("timestamp", f.timestamp)?,
+        author: str_member("author", f[0])?,
+        subreddit: str_member("subreddit", f[1])?,
+        body: str_member("body", f[2])?,
+        title: str_member("title", f[3])?,
+        selftext: str_member("selftext", f[4])?,
+        created_utc: int_member("created_utc", f[5])?,
+        score: int_member("score", f[6])?,
+        over_18: bool_member("over_18", f[7])?,
+        url: str_member("url", f[8])?,
+        post_hint: str_member("post_hint", f[9])?,
+        is_self: bool_member("is_self", f[10])?,
+        is_gallery: bool_member("is_gallery", f[11])?,
+        media_metadata: object_member("media_metadata", f[12])?,
+        preview: object_member("preview", f[13])?,
+        user: str_member("user", f[14])?,
+        community: str_member("community", f[15])?,
+        text: str_member("text", f[16])?,
+        image: str_member("image", f[17])?,
+        timestamp: int_member("timestamp", f[18])?,
     })
 }
 
@@ -502,6 +512,16 @@ mod tests {
             (g.kind, g.created, g.images.len()),
             (RecordKind::Generic, 5, 1)
         );
+    }
+
+    #[test]
+    fn member_indices_match_names() {
+        for (i, name) in MEMBERS.iter().enumerate() {
+            assert_eq!(member_index(name), Some(i), "{name}");
+        }
+        for other in ["authors", "sub", "", "bodx", "scorE", "gilded", "permalink"] {
+            assert_eq!(member_index(other), None, "{other}");
+        }
     }
 
     #[test]
