@@ -13,20 +13,56 @@ use crate::mine::fxhash::FxHashMap;
 use crate::mine::ingest::{IngestOptions, IngestReport, Interaction};
 use crate::mine::rng::SplitMix;
 
+/// A name of at most 23 bytes stored inline (Reddit user names have at most 20 characters and
+/// subreddit names 21), so that hash-table probes compare in place instead of chasing a pointer.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct ShortName {
+    len: u8,
+    bytes: [u8; 23],
+}
+
+impl ShortName {
+    fn new(name: &str) -> Option<Self> {
+        let b = name.as_bytes();
+        if b.len() > 23 {
+            return None;
+        }
+        let mut bytes = [0u8; 23];
+        bytes[..b.len()].copy_from_slice(b);
+        Some(Self {
+            len: b.len() as u8,
+            bytes,
+        })
+    }
+}
+
+/// Names to dense ids, in first-seen order.
 #[derive(Default)]
 struct Interner {
-    ids: FxHashMap<Box<str>, u32>,
+    short: FxHashMap<ShortName, u32>,
+    long: FxHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
 }
 
 impl Interner {
     fn id(&mut self, name: &str) -> u32 {
-        if let Some(id) = self.ids.get(name) {
-            return *id;
+        let next = self.names.len() as u32;
+        let (id, new) = match ShortName::new(name) {
+            Some(key) => {
+                let id = *self.short.entry(key).or_insert(next);
+                (id, id == next)
+            }
+            None => match self.long.get(name) {
+                Some(id) => (*id, false),
+                None => {
+                    self.long.insert(name.into(), next);
+                    (next, true)
+                }
+            },
+        };
+        if new {
+            self.names.push(name.into());
         }
-        let id = self.names.len() as u32;
-        self.names.push(name.into());
-        self.ids.insert(name.into(), id);
         id
     }
 }
