@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use super::{Generation, GenerationRequest, TextBackend};
 use crate::error::{Result, ZippError};
-use crate::text::subject::fit;
+use crate::text::subject::{categories, fit};
 use crate::text::words::{content_words, word_count};
 
 /// The model name the rules backend reports.
@@ -36,6 +36,17 @@ fn clauses(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(|c| c.trim().trim_end_matches('.').trim())
         .filter(|c| !c.is_empty())
         .map(str::to_string)
+}
+
+/// Whether an aesthetic says which subjects it is for and the prompt is of another kind
+/// ("muted film tones for portraits" does not belong on a street scene).
+fn meant_for_other_subjects(prompt: &str, aesthetic: &str) -> bool {
+    let lower = aesthetic.to_lowercase();
+    let Some((_, target)) = lower.split_once(" for ") else {
+        return false;
+    };
+    let own = categories(target);
+    !own.is_empty() && own.is_disjoint(&categories(prompt))
 }
 
 /// A small deterministic mixer for seed-based tie breaking (SplitMix64).
@@ -73,6 +84,7 @@ impl TextBackend for RulesBackend {
             .aesthetics
             .iter()
             .enumerate()
+            .filter(|(_, a)| !meant_for_other_subjects(prompt, a))
             .map(|(i, a)| (fit(prompt, a), mix(task.seed, i as u64), a))
             .collect();
         ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -195,6 +207,24 @@ mod tests {
             g.text
         );
         assert!(word_count(&g.text) <= 14, "{}", g.text);
+    }
+
+    #[test]
+    fn aesthetics_meant_for_other_subjects_stay_out() {
+        let mut doc = PersonaDocument::with_text("I shoot film.");
+        doc.traits.aesthetics = vec![
+            "muted film tones for portraits".into(),
+            "rain reflections".into(),
+        ];
+        let p = Persona::new(doc).unwrap();
+        let street = run(&p, "a rainy street at night", None, 60, 0);
+        assert_eq!(street.text, "a rainy street at night, rain reflections");
+        let portrait = run(&p, "portrait of my aunt", None, 60, 0);
+        assert!(
+            portrait.text.contains("muted film tones for portraits"),
+            "{}",
+            portrait.text
+        );
     }
 
     #[test]
