@@ -19,6 +19,8 @@
 #![warn(missing_docs)]
 
 pub mod error;
+/// cbindgen:ignore
+pub mod eval;
 pub mod ffi;
 /// cbindgen:ignore
 pub mod llm;
