@@ -33,6 +33,8 @@ pub mod persona;
 /// cbindgen:ignore
 pub mod rewrite;
 /// cbindgen:ignore
+pub mod rng;
+/// cbindgen:ignore
 pub mod text;
 
 pub use error::{Result, ZippError, ZippStatus};

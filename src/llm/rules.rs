@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use super::{Generation, GenerationRequest, TextBackend};
 use crate::error::{Result, ZippError};
+use crate::rng::mix;
 use crate::text::subject::{categories, fit};
 use crate::text::words::{content_words, word_count};
 
@@ -47,14 +48,6 @@ fn meant_for_other_subjects(prompt: &str, aesthetic: &str) -> bool {
     };
     let own = categories(target);
     !own.is_empty() && own.is_disjoint(&categories(prompt))
-}
-
-/// A small deterministic mixer for seed-based tie breaking (SplitMix64).
-fn mix(seed: u64, i: u64) -> u64 {
-    let mut z = seed.wrapping_add(i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 impl TextBackend for RulesBackend {

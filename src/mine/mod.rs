@@ -9,5 +9,4 @@
 mod fxhash;
 pub mod graph;
 pub mod ingest;
-pub mod rng;
 pub mod synth;

@@ -94,12 +94,11 @@ impl OptionsPatch {
     /// Parses options JSON (`what` names it in errors).
     pub fn from_json(json: &str, what: &str) -> Result<Self> {
         serde_json::from_str(json).map_err(|e| {
-            let msg = e.to_string();
             if e.is_data() {
                 // Well-formed JSON with a wrong field or type: an options problem, not a syntax one.
                 ZippError::InvalidOptions {
                     field: what.to_string(),
-                    message: msg.split(" at line ").next().unwrap_or(&msg).to_string(),
+                    message: crate::error::strip_position(&e.to_string()),
                 }
             } else {
                 ZippError::json(what, &e)

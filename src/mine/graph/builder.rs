@@ -11,7 +11,7 @@ use super::Graph;
 use crate::error::Result;
 use crate::mine::fxhash::FxHashMap;
 use crate::mine::ingest::{IngestOptions, IngestReport, Interaction};
-use crate::mine::rng::SplitMix;
+use crate::rng::SplitMix;
 
 /// A name of at most 23 bytes stored inline (Reddit user names have at most 20 characters and
 /// subreddit names 21), so that hash-table probes compare in place instead of chasing a pointer.

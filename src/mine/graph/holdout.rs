@@ -1,6 +1,6 @@
 //! The hold-out split for link prediction: per user, a seeded random share of communities.
 
-use crate::mine::rng::SplitMix;
+use crate::rng::SplitMix;
 
 /// How many of a user's `degree` communities are held out: `round(fraction * degree)`, at least
 /// one when the user has two or more, and always leaving one for training.

@@ -23,6 +23,18 @@ enum Storage {
     Mapped(memmap2::Mmap),
 }
 
+impl Storage {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Storage::Owned(v) => {
+                // SAFETY: viewing u64 storage as bytes; the length is exact.
+                unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), v.len() * 8) }
+            }
+            Storage::Mapped(m) => m,
+        }
+    }
+}
+
 /// A finished graph.
 pub struct Graph {
     storage: Storage,
@@ -76,14 +88,7 @@ fn corrupt(what: impl Into<String>) -> ZippError {
 
 impl Graph {
     fn from_storage(storage: Storage) -> Result<Self> {
-        let bytes: &[u8] = match &storage {
-            Storage::Owned(v) => {
-                // SAFETY: viewing u64 storage as bytes; the length is exact.
-                unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), v.len() * 8) }
-            }
-            Storage::Mapped(m) => m,
-        };
-        let (counts, ranges) = format::read_header(bytes)?;
+        let (counts, ranges) = format::read_header(storage.bytes())?;
         let g = Self {
             storage,
             counts,
@@ -118,13 +123,7 @@ impl Graph {
 
     /// The file image.
     pub fn bytes(&self) -> &[u8] {
-        match &self.storage {
-            Storage::Owned(v) => {
-                // SAFETY: viewing u64 storage as bytes; the length is exact.
-                unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), v.len() * 8) }
-            }
-            Storage::Mapped(m) => m,
-        }
+        self.storage.bytes()
     }
 
     fn section<T: Pod>(&self, i: usize) -> &[T] {

@@ -183,6 +183,47 @@ fn bad(
     Ok(())
 }
 
+/// Filters a parsed record into the builder, or counts and reports why the line was unusable.
+fn take(
+    parsed: std::result::Result<Interaction<'_>, LineError>,
+    malformed_prefix: &str,
+    file: &str,
+    line: u64,
+    options: &IngestOptions,
+    report: &mut IngestReport,
+    builder: &mut GraphBuilder,
+) -> std::result::Result<(), FileError> {
+    match parsed {
+        Ok(i) => {
+            if let Verdict::Keep(i) = judge(i, options, report) {
+                report.kept += 1;
+                builder.add(&i);
+            }
+            Ok(())
+        }
+        Err(LineError::Json(msg)) => {
+            report.malformed += 1;
+            bad(
+                report,
+                options,
+                file,
+                line,
+                format!("{malformed_prefix}{msg}"),
+            )
+        }
+        Err(LineError::MissingField(field)) => {
+            report.missing_field += 1;
+            bad(
+                report,
+                options,
+                file,
+                line,
+                format!("missing field `{field}`"),
+            )
+        }
+    }
+}
+
 fn read_json_lines(
     stream: Box<dyn std::io::Read + Send>,
     file: &str,
@@ -246,28 +287,15 @@ fn read_json_lines(
                 continue;
             }
         };
-        match parse_line(text) {
-            Ok(i) => {
-                if let Verdict::Keep(i) = judge(i, options, report) {
-                    report.kept += 1;
-                    builder.add(&i);
-                }
-            }
-            Err(LineError::Json(msg)) => {
-                report.malformed += 1;
-                bad(
-                    report,
-                    options,
-                    file,
-                    n,
-                    format!("not a JSON record: {msg}"),
-                )?;
-            }
-            Err(LineError::MissingField(field)) => {
-                report.missing_field += 1;
-                bad(report, options, file, n, format!("missing field `{field}`"))?;
-            }
-        }
+        take(
+            parse_line(text),
+            "not a JSON record: ",
+            file,
+            n,
+            options,
+            report,
+            builder,
+        )?;
     }
 }
 
@@ -321,21 +349,14 @@ fn read_csv(
             }
         }
         report.lines += 1;
-        match columns.parse(&row) {
-            Ok(i) => {
-                if let Verdict::Keep(i) = judge(i, options, report) {
-                    report.kept += 1;
-                    builder.add(&i);
-                }
-            }
-            Err(LineError::MissingField(f)) => {
-                report.missing_field += 1;
-                bad(report, options, file, line, format!("missing field `{f}`"))?;
-            }
-            Err(LineError::Json(m)) => {
-                report.malformed += 1;
-                bad(report, options, file, line, m)?;
-            }
-        }
+        take(
+            columns.parse(&row),
+            "",
+            file,
+            line,
+            options,
+            report,
+            builder,
+        )?;
     }
 }

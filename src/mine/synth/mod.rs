@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::error::{Result, ZippError};
 use crate::mine::fxhash::FxHashMap;
-use crate::mine::rng::SplitMix;
+use crate::rng::SplitMix;
 use write::{Dump, Record};
 
 /// Settings of a synthetic dump.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::types::{Archetype, FILLER};
 use crate::error::{Result, ZippError};
-use crate::mine::rng::SplitMix;
+use crate::rng::SplitMix;
 
 /// One record to write.
 #[derive(Debug, Clone)]
