@@ -27,6 +27,13 @@ if not os.environ.get("ZIPP_LIBRARY"):
     if _FOUND:
         os.environ["ZIPP_LIBRARY"] = str(max(_FOUND, key=lambda p: p.stat().st_mtime))
 
+# Tests run without a default model unless they name one, so that a rewriter with no backend
+# configured is the rules backend whatever this machine has in its cache folder. The real cache
+# folder stays reachable for tests that want the installed model.
+os.environ.setdefault("ZIPP_TEST_CACHE_DIR", os.environ.get("ZIPP_CACHE_DIR", ""))
+os.environ["ZIPP_CACHE_DIR"] = str(ROOT / "target" / "no-model-cache")
+os.environ.pop("ZIPP_MODEL", None)
+
 for path in (ROOT / "bindings" / "python", ROOT / "bindings" / "python" / "tests"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))

@@ -56,7 +56,7 @@
 #define ZIPP_ABI_VERSION_MAJOR 1
 
 // Minor version of the C ABI: grows when functions are added.
-#define ZIPP_ABI_VERSION_MINOR 0
+#define ZIPP_ABI_VERSION_MINOR 1
 
 // The ABI version as one number, `(major << 16) | minor`, as `zipp_abi_version` returns it.
 #define ZIPP_ABI_VERSION ((ZIPP_ABI_VERSION_MAJOR << 16) | ZIPP_ABI_VERSION_MINOR)
@@ -113,6 +113,8 @@ enum ZippStatus
     ZIPP_STATUS_INVALID_GRAPH = 20,
     // An input record could not be used (strict ingest).
     ZIPP_STATUS_INVALID_INPUT = 21,
+    // A model file is corrupt, truncated, or of an architecture or format this build cannot run.
+    ZIPP_STATUS_INVALID_MODEL = 22,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -138,6 +140,10 @@ typedef void (*ZippLogCallback)(int32_t level,
                                 const char *message,
                                 void *user_data);
 
+// Receives each piece of generated text (UTF-8, NUL-terminated, valid only during the call) and
+// the caller's `user_data`; returning false cancels the rewrite (ZIPP_STATUS_CANCELLED).
+typedef bool (*ZippTokenCallback)(const char *piece, void *user_data);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -146,6 +152,31 @@ extern "C" {
 // stderr when `callback` is NULL. Global; replaces any earlier callback. `user_data` must stay
 // valid, and usable from any thread, until the callback is replaced.
 ZippStatus zipp_log_set(ZippLogCallback callback, void *user_data, int32_t max_level);
+
+// Writes the path of the model the gguf backend uses when none is configured (`ZIPP_MODEL`,
+// else the default model in the cache folder) to `*out_path`; free it with `zipp_string_free`.
+// ZIPP_STATUS_INVALID_CONFIG, with the way to install one in `zipp_last_error`, when there is
+// none.
+//
+// # Safety
+// `out_path` points to writable storage for one pointer.
+ZippStatus zipp_default_model_path(char **out_path);
+
+// Drops the process's hold on the GGUF model at `path` so its memory goes back to the system
+// (for example to the image model) once rewrites running on it end; rewriters using it load it
+// again on their next call. Writes how many loaded instances were dropped to `*out_count` when
+// it is not NULL (0 if the model was not loaded).
+//
+// # Safety
+// `path` is NULL or a NUL-terminated string; `out_count` is NULL or writable.
+ZippStatus zipp_models_unload(const char *path, uint32_t *out_count);
+
+// Drops every loaded GGUF model, as `zipp_models_unload` does for one; writes how many there
+// were to `*out_count` when it is not NULL.
+//
+// # Safety
+// `out_count` is NULL or writable.
+ZippStatus zipp_models_unload_all(uint32_t *out_count);
 
 // Loads a persona file: a JSON document (`schema: "zipp.persona/v1"`) or plain first-person
 // text. Files over 256 KiB are refused with `ZIPP_STATUS_TOO_LARGE`.
@@ -195,13 +226,19 @@ ZippStatus zipp_persona_hash(const struct ZippPersona *persona, char **out_hex);
 // using it.
 void zipp_persona_free(struct ZippPersona *persona);
 
-// Makes a rewriter from a JSON configuration; NULL or "{}" gives the model-free `rules` backend.
+// Makes a rewriter from a JSON configuration.
 //
-// Keys: `backend` ("rules" | "openai"), `base_url` (default "http://127.0.0.1:8080/v1"),
-// `model` (required for "openai"), `api_key` (else the environment's `ZIPP_API_KEY`, then
-// `OPENAI_API_KEY`), `connect_timeout_ms`, `timeout_ms`, `max_retries`, `retry_backoff_ms`,
-// `max_retry_wait_ms`, `cache_capacity` (default 1024) and `options` (defaults for every call,
-// as in `zipp_rewriter_rewrite`). Unknown keys are refused. No request is made here.
+// Keys: `backend` ("gguf" | "openai" | "rules"; when absent, "gguf" with the default model
+// if one is found, else "rules", and the result records say which), `model_path` (the GGUF
+// file for "gguf"; else `model`, else the environment's `ZIPP_MODEL`, else the default model in
+// the cache folder `$ZIPP_CACHE_DIR`, `$XDG_CACHE_HOME/zipp` or `~/.cache/zipp`),
+// `context_length` (gguf, default 4096), `threads` (gguf, fixed per process at first use),
+// `base_url` (openai, default "http://127.0.0.1:8080/v1"), `model` (required for "openai"),
+// `api_key` (else the environment's `ZIPP_API_KEY`, then `OPENAI_API_KEY`),
+// `connect_timeout_ms`, `timeout_ms`, `max_retries`, `retry_backoff_ms`, `max_retry_wait_ms`,
+// `cache_capacity` (default 1024) and `options` (defaults for every call, as in
+// `zipp_rewriter_rewrite`). Unknown keys are refused. A GGUF model is loaded here (once per
+// process and file; see `zipp_models_unload`); no request is made to a server.
 //
 // # Safety
 // `config_json` is NULL or a NUL-terminated string; `out` points to writable storage for one
@@ -210,8 +247,8 @@ ZippStatus zipp_rewriter_new(const char *config_json, struct ZippRewriter **out)
 
 // Rewrites `prompt` as `persona` would want the picture.
 //
-// `options_json` (NULL for the defaults) may set `seed`, `temperature`, `top_p`,
-// `max_new_tokens`, `k` (0..8 examples), `word_budget` (5..300), `negative_prompt` (passed
+// `options_json` (NULL for the defaults) may set `seed`, `temperature`, `top_p`, `top_k`,
+// `min_p`, `repeat_penalty` (the last three for local models), `max_new_tokens`, `k` (0..8 examples), `word_budget` (5..300), `negative_prompt` (passed
 // through untouched), `on_error` ("fail", the default here, or "passthrough": on a backend
 // failure return ZIPP_STATUS_OK with the original prompt and the error in the record),
 // `examples` ([{prompt, rewrite?}]) and `cache` (true).
@@ -221,7 +258,8 @@ ZippStatus zipp_rewriter_new(const char *config_json, struct ZippRewriter **out)
 // `persona_id`, `facet`, `shots`, `cache_hit`, `latency_ms`, `tokens`, `seed`, `notes`,
 // `error`). Either out-pointer may be NULL when that output is not wanted, not both; free what
 // is written with `zipp_string_free`. Nothing is written on failure. Blocks while the backend
-// works; the same seed returns the cached text at once.
+// works; the same seed returns the cached text at once. `zipp_rewriter_cancel` from another
+// thread stops it with ZIPP_STATUS_CANCELLED.
 //
 // # Safety
 // `rewriter` and `persona` are NULL or live handles; `prompt` and `options_json` are NULL or
@@ -232,6 +270,31 @@ ZippStatus zipp_rewriter_rewrite(const struct ZippRewriter *rewriter,
                                  const char *options_json,
                                  char **out_rewrite,
                                  char **out_result_json);
+
+// `zipp_rewriter_rewrite`, streaming: `on_token` (NULL for none) receives each piece of the
+// model's raw text as it is generated, on the calling thread, with `user_data`; returning false
+// cancels. The final rewrite (cleaned) and record are written as by `zipp_rewriter_rewrite`.
+// The openai backend calls it once with the whole text; the rules backend and a cached result
+// do not call it.
+//
+// # Safety
+// As `zipp_rewriter_rewrite`; `on_token`, when not NULL, is safe to call with a piece and
+// `user_data` for the duration of the call.
+ZippStatus zipp_rewriter_rewrite_stream(const struct ZippRewriter *rewriter,
+                                        const struct ZippPersona *persona,
+                                        const char *prompt,
+                                        const char *options_json,
+                                        ZippTokenCallback on_token,
+                                        void *user_data,
+                                        char **out_rewrite,
+                                        char **out_result_json);
+
+// Cancels every rewrite running on this rewriter now, from any thread: each returns
+// ZIPP_STATUS_CANCELLED after at most one more token. Calls made afterwards run normally.
+//
+// # Safety
+// `rewriter` is NULL or a live handle.
+ZippStatus zipp_rewriter_cancel(const struct ZippRewriter *rewriter);
 
 // Forgets every cached rewrite of this rewriter.
 //

@@ -52,6 +52,8 @@ pub enum ZippStatus {
     InvalidGraph = 20,
     /// An input record could not be used (strict ingest).
     InvalidInput = 21,
+    /// A model file is corrupt, truncated, or of an architecture or format this build cannot run.
+    InvalidModel = 22,
 }
 
 impl ZippStatus {
@@ -80,6 +82,7 @@ impl ZippStatus {
             ZippStatus::Unsupported => "unsupported",
             ZippStatus::InvalidGraph => "invalid graph file",
             ZippStatus::InvalidInput => "invalid input data",
+            ZippStatus::InvalidModel => "invalid model file",
         }
     }
 
@@ -108,6 +111,7 @@ impl ZippStatus {
             ZippStatus::Unsupported => "ZIPP_STATUS_UNSUPPORTED",
             ZippStatus::InvalidGraph => "ZIPP_STATUS_INVALID_GRAPH",
             ZippStatus::InvalidInput => "ZIPP_STATUS_INVALID_INPUT",
+            ZippStatus::InvalidModel => "ZIPP_STATUS_INVALID_MODEL",
         }
     }
 }
@@ -280,6 +284,14 @@ pub enum ZippError {
         /// What is wrong with the line.
         message: String,
     },
+    /// A model file that cannot be used.
+    #[error("{}: {message}", path.display())]
+    InvalidModel {
+        /// The model file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 impl ZippError {
@@ -307,6 +319,7 @@ impl ZippError {
             ZippError::Unsupported { .. } => ZippStatus::Unsupported,
             ZippError::InvalidGraph { .. } => ZippStatus::InvalidGraph,
             ZippError::InvalidInput { .. } => ZippStatus::InvalidInput,
+            ZippError::InvalidModel { .. } => ZippStatus::InvalidModel,
         }
     }
 

@@ -57,6 +57,8 @@ fn the_abi_test_program_passes() {
     let exe = out_dir().join("abi_test");
     compile(&support::repo("tests/c/abi_test.c"), &exe);
     let out = Command::new(&exe)
+        .env("ZIPP_CACHE_DIR", out_dir().join("no-model-cache"))
+        .env_remove("ZIPP_MODEL")
         .arg(support::repo("examples/personas/kenji-osaka.json"))
         .output()
         .expect("run abi_test");
@@ -74,6 +76,8 @@ fn the_readme_example_compiles_and_runs() {
     let exe = out_dir().join("example");
     compile(&support::repo("bindings/c/example.c"), &exe);
     let out = Command::new(&exe)
+        .env("ZIPP_CACHE_DIR", out_dir().join("no-model-cache"))
+        .env_remove("ZIPP_MODEL")
         .arg(support::repo("examples/personas/arne-tromso.json"))
         .arg("a harbour at dawn")
         .output()

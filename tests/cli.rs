@@ -18,6 +18,12 @@ fn zipp_with(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output
         .env_remove("ZIPP_BACKEND")
         .env_remove("ZIPP_BASE_URL")
         .env_remove("ZIPP_MODEL")
+        // No default model: without --backend the CLI falls back to rules, whatever this
+        // machine has installed. Tests that want a model pass it.
+        .env(
+            "ZIPP_CACHE_DIR",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/no-model-cache"),
+        )
         .env_remove("ZIPP_API_KEY")
         .env_remove("OPENAI_API_KEY")
         .stdin(Stdio::piped())

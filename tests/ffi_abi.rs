@@ -5,7 +5,6 @@
 mod support;
 
 use std::ffi::{c_char, c_void, CStr, CString};
-use std::path::PathBuf;
 use std::ptr;
 use std::sync::Mutex;
 
@@ -25,34 +24,21 @@ const INVALID_CONFIG: Status = 8;
 const INVALID_OPTIONS: Status = 9;
 const CONNECTION: Status = 10;
 
-/// The cdylib that cargo built beside this test (or `ZIPP_LIBRARY`).
-fn library_path() -> PathBuf {
-    if let Some(p) = std::env::var_os("ZIPP_LIBRARY") {
-        return p.into();
-    }
-    let exe = std::env::current_exe().expect("test path");
-    let deps = exe.parent().expect("deps dir");
-    let name = format!(
-        "{}zipp{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    [
-        deps.join(&name),
-        deps.parent().expect("profile dir").join(&name),
-    ]
-    .into_iter()
-    .filter(|p| p.exists())
-    .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
-    .unwrap_or_else(|| panic!("{name} was not built next to {}", exe.display()))
-}
-
 struct Lib(Library);
 
 impl Lib {
     fn load() -> Self {
+        // No default model for these tests: a rewriter with no backend named is `rules`.
+        static NO_MODEL: std::sync::Once = std::sync::Once::new();
+        NO_MODEL.call_once(|| {
+            std::env::set_var(
+                "ZIPP_CACHE_DIR",
+                concat!(env!("CARGO_TARGET_TMPDIR"), "/no-model-cache"),
+            );
+            std::env::remove_var("ZIPP_MODEL");
+        });
         // SAFETY: loading our own library; its initializers are Rust's and have no side effects.
-        Lib(unsafe { Library::new(library_path()) }.expect("load libzipp"))
+        Lib(unsafe { Library::new(support::library_path()) }.expect("load libzipp"))
     }
     fn sym<T>(&self, name: &str) -> Symbol<'_, T> {
         // SAFETY: each call site names the C prototype from include/zipp.h.
@@ -296,7 +282,7 @@ fn rewriter_config_errors() {
     let lib = Lib::load();
     for (config, status, message) in [
         ("{\"backend\": ", INVALID_JSON, "rewriter config: malformed JSON at line 1, column 12: EOF while parsing a value"),
-        (r#"{"backend":"gpt"}"#, INVALID_CONFIG, "invalid config: backend: unknown variant `gpt`, expected `rules` or `openai`"),
+        (r#"{"backend":"gpt"}"#, INVALID_CONFIG, "invalid config: backend: unknown variant `gpt`, expected one of `rules`, `openai`, `gguf`"),
         (r#"{"backend":"openai"}"#, INVALID_CONFIG, "invalid config: model: required for the openai backend (the name the server knows the model by)"),
         (r#"{"backend":"openai","model":"m","base_url":"localhost"}"#, INVALID_CONFIG, "invalid config: base_url: \"localhost\" must start with http:// or https://"),
         (r#"{"cache_capacity":-1}"#, INVALID_CONFIG, "invalid config: cache_capacity: expected an integer from 0 to 1000000, found -1"),
@@ -423,7 +409,7 @@ fn rewrite_bad_inputs() {
         (r, p, prompt.as_ptr(), Some("{\"seed\": "), INVALID_JSON, "options: malformed JSON at line 1, column 8: EOF while parsing a value"),
         (r, p, prompt.as_ptr(), Some(r#"{"k": 9}"#), INVALID_OPTIONS, "invalid options: k: 9 is over the limit of 8"),
         (r, p, prompt.as_ptr(), Some(r#"{"sede": 1}"#), INVALID_OPTIONS,
-            "invalid options: options: unknown field `sede`, expected one of `seed`, `temperature`, `top_p`, `max_new_tokens`, `k`, `word_budget`, `negative_prompt`, `on_error`, `examples`, `cache`"),
+            "invalid options: options: unknown field `sede`, expected one of `seed`, `temperature`, `top_p`, `top_k`, `min_p`, `repeat_penalty`, `max_new_tokens`, `k`, `word_budget`, `negative_prompt`, `on_error`, `examples`, `cache`"),
         (r, p, prompt.as_ptr(), Some(r#"{"temperature": 3}"#), INVALID_OPTIONS, "invalid options: temperature: 3 is outside [0, 2]"),
     ];
     for (rw, pe, pr, options, status, message) in cases {

@@ -50,6 +50,7 @@ fn status_from_code(code: i32) -> Option<ZippStatus> {
         Unsupported,
         InvalidGraph,
         InvalidInput,
+        InvalidModel,
     ]
     .into_iter()
     .find(|s| *s as i32 == code)

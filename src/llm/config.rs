@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::gguf::{GgufSettings, DEFAULT_CONTEXT};
 use super::openai::OpenAiSettings;
 use crate::error::{Result, ZippError};
 
@@ -14,18 +15,31 @@ pub enum BackendKind {
     /// Any OpenAI-compatible `/v1/chat/completions` server.
     #[serde(rename = "openai")]
     OpenAi,
+    /// A GGUF model run in-process.
+    Gguf,
 }
 
 /// Backend part of the rewriter configuration.
 #[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackendConfig {
-    /// Which backend; `rules` when absent.
+    /// Which backend; when absent, `gguf` with the default model if one is found (see
+    /// [`crate::llm::gguf::locate::find_model`]), else `rules`.
     #[serde(default)]
     pub backend: Option<BackendKind>,
-    /// Model name sent to the server (required for `openai`).
+    /// Model name sent to the server (required for `openai`); for `gguf`, the model file when
+    /// `model_path` is absent.
     #[serde(default)]
     pub model: Option<String>,
+    /// The GGUF model file (`gguf`); else `ZIPP_MODEL`, else the cached default model.
+    #[serde(default)]
+    pub model_path: Option<String>,
+    /// Longest prompt plus generation in tokens for `gguf` (default 4,096; 64 to 131,072).
+    #[serde(default)]
+    pub context_length: Option<usize>,
+    /// Compute threads for `gguf` (default: the physical cores); fixed per process at first use.
+    #[serde(default)]
+    pub threads: Option<usize>,
     /// Server URL, e.g. `http://127.0.0.1:8080/v1` (the default, llama.cpp's server).
     #[serde(default)]
     pub base_url: Option<String>,
@@ -54,6 +68,7 @@ impl std::fmt::Debug for BackendConfig {
         f.debug_struct("BackendConfig")
             .field("backend", &self.backend)
             .field("model", &self.model)
+            .field("model_path", &self.model_path)
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("timeout_ms", &self.timeout_ms)
@@ -65,9 +80,38 @@ impl std::fmt::Debug for BackendConfig {
 pub const API_KEY_VARS: [&str; 2] = ["ZIPP_API_KEY", "OPENAI_API_KEY"];
 
 impl BackendConfig {
-    /// The backend to build.
+    /// The backend to build when one is named; `rules` when not.
     pub fn kind(&self) -> BackendKind {
         self.backend.unwrap_or(BackendKind::Rules)
+    }
+
+    /// Settings for the `gguf` backend; `found` is the model file located for it.
+    pub fn gguf_settings(&self, found: &std::path::Path) -> Result<GgufSettings> {
+        let context = self.context_length.unwrap_or(DEFAULT_CONTEXT);
+        if !(64..=131_072).contains(&context) {
+            return Err(ZippError::InvalidConfig {
+                field: "context_length".into(),
+                message: format!("{context} is outside [64, 131072]"),
+            });
+        }
+        if let Some(t) = self.threads {
+            if !(1..=256).contains(&t) {
+                return Err(ZippError::InvalidConfig {
+                    field: "threads".into(),
+                    message: format!("{t} is outside [1, 256]"),
+                });
+            }
+        }
+        Ok(GgufSettings {
+            path: found.to_path_buf(),
+            context,
+            threads: self.threads,
+        })
+    }
+
+    /// The model file the configuration names for `gguf`: `model_path`, else `model`.
+    pub fn gguf_model(&self) -> Option<&str> {
+        self.model_path.as_deref().or(self.model.as_deref())
     }
 
     /// Settings for the `openai` backend, with defaults and the key from the environment.

@@ -14,6 +14,12 @@ pub struct SamplingParams {
     pub temperature: f32,
     /// Nucleus sampling mass.
     pub top_p: f32,
+    /// Keep the k most likely tokens (0 = all).
+    pub top_k: usize,
+    /// Drop tokens less likely than this fraction of the most likely one.
+    pub min_p: f32,
+    /// Penalty on recently generated tokens (1 = none).
+    pub repeat_penalty: f32,
     /// Most tokens to generate.
     pub max_new_tokens: u32,
     /// Strings that end generation.

@@ -157,6 +157,9 @@ mod tests {
             seed,
             temperature: 0.0,
             top_p: 1.0,
+            top_k: 0,
+            min_p: 0.0,
+            repeat_penalty: 1.0,
             max_new_tokens: 10,
             stop: vec![],
         };

@@ -30,6 +30,13 @@ pub struct RewriteOptions {
     pub temperature: f32,
     /// Nucleus sampling mass, above 0 up to 1 (default 0.95).
     pub top_p: f32,
+    /// Keep only the k most likely tokens, 0 (all) to 1,000 (default 40; local models).
+    pub top_k: usize,
+    /// Drop tokens less likely than this fraction of the best one, 0 to 1 (default 0.05; local
+    /// models).
+    pub min_p: f32,
+    /// Penalty on recently generated tokens, 1 (none) to 2 (default 1.1; local models).
+    pub repeat_penalty: f32,
     /// Most tokens the model may generate, 1 to 4,096 (default 256).
     pub max_new_tokens: u32,
     /// Number of examples shown to the model, 0 to 8 (default 3); the call's own examples come
@@ -53,6 +60,9 @@ impl Default for RewriteOptions {
             seed: 0,
             temperature: 0.7,
             top_p: 0.95,
+            top_k: 40,
+            min_p: 0.05,
+            repeat_penalty: 1.1,
             max_new_tokens: 256,
             k: 3,
             word_budget: 60,
@@ -74,6 +84,12 @@ pub struct OptionsPatch {
     pub temperature: Option<f32>,
     /// See [`RewriteOptions::top_p`].
     pub top_p: Option<f32>,
+    /// See [`RewriteOptions::top_k`].
+    pub top_k: Option<usize>,
+    /// See [`RewriteOptions::min_p`].
+    pub min_p: Option<f32>,
+    /// See [`RewriteOptions::repeat_penalty`].
+    pub repeat_penalty: Option<f32>,
     /// See [`RewriteOptions::max_new_tokens`].
     pub max_new_tokens: Option<u32>,
     /// See [`RewriteOptions::k`].
@@ -112,6 +128,9 @@ impl OptionsPatch {
             seed: self.seed.unwrap_or(base.seed),
             temperature: self.temperature.unwrap_or(base.temperature),
             top_p: self.top_p.unwrap_or(base.top_p),
+            top_k: self.top_k.unwrap_or(base.top_k),
+            min_p: self.min_p.unwrap_or(base.min_p),
+            repeat_penalty: self.repeat_penalty.unwrap_or(base.repeat_penalty),
             max_new_tokens: self.max_new_tokens.unwrap_or(base.max_new_tokens),
             k: self.k.unwrap_or(base.k),
             word_budget: self.word_budget.unwrap_or(base.word_budget),
@@ -151,6 +170,24 @@ impl RewriteOptions {
             return Err(out_of_range(
                 "top_p",
                 format!("{} is outside (0, 1]", self.top_p),
+            ));
+        }
+        if self.top_k > 1000 {
+            return Err(out_of_range(
+                "top_k",
+                format!("{} is over the limit of 1000", self.top_k),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.min_p) {
+            return Err(out_of_range(
+                "min_p",
+                format!("{} is outside [0, 1]", self.min_p),
+            ));
+        }
+        if !(1.0..=2.0).contains(&self.repeat_penalty) {
+            return Err(out_of_range(
+                "repeat_penalty",
+                format!("{} is outside [1, 2]", self.repeat_penalty),
             ));
         }
         if !(1..=4096).contains(&self.max_new_tokens) {

@@ -51,13 +51,9 @@ fn is_backend_failure(e: &ZippError) -> bool {
 impl Rewriter {
     /// A rewriter built from `config`.
     pub fn new(config: RewriterConfig) -> Result<Self> {
-        let backend = build_backend(&config.backend)?;
+        let (backend, notes) = build_backend(&config.backend)?;
         let mut rewriter = Self::with_backend(backend, config.cache_capacity, config.options);
-        if config.backend.backend.is_none() {
-            rewriter
-                .notes
-                .push("no backend configured: the model-free rules backend was used".to_string());
-        }
+        rewriter.notes = notes;
         Ok(rewriter)
     }
 
@@ -167,6 +163,9 @@ impl Rewriter {
             seed: options.seed,
             temperature: options.temperature,
             top_p: options.top_p,
+            top_k: options.top_k,
+            min_p: options.min_p,
+            repeat_penalty: options.repeat_penalty,
             max_new_tokens: options.max_new_tokens,
             stop: Vec::new(),
         };
@@ -380,7 +379,10 @@ mod tests {
 
     #[test]
     fn default_config_says_it_fell_back_to_rules() {
-        let r = Rewriter::from_json("{}").unwrap();
+        let config = RewriterConfig::from_json("{}").unwrap();
+        let (backend, notes) = crate::llm::build_backend_with(&config.backend, None).unwrap();
+        let mut r = Rewriter::with_backend(backend, 16, RewriteOptions::default());
+        r.notes = notes;
         let p = Persona::from_text("I shoot film.").unwrap();
         let res = r.rewrite(&p, "a cat", &RewriteOptions::default()).unwrap();
         assert_eq!(res.backend, "rules");

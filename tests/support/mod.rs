@@ -211,3 +211,26 @@ pub fn refused_url() -> String {
 pub fn repo(path: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
+
+/// The libzipp shared library `cargo test` built next to this test (or `ZIPP_LIBRARY`).
+#[allow(dead_code)]
+pub fn library_path() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("ZIPP_LIBRARY") {
+        return p.into();
+    }
+    let exe = std::env::current_exe().expect("test path");
+    let deps = exe.parent().expect("deps dir");
+    let name = format!(
+        "{}zipp{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    [
+        deps.join(&name),
+        deps.parent().expect("profile dir").join(&name),
+    ]
+    .into_iter()
+    .filter(|p| p.exists())
+    .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+    .unwrap_or_else(|| panic!("{name} was not built next to {}", exe.display()))
+}

@@ -6,13 +6,13 @@
 ...     print(rewriter.rewrite(persona, "a cat", {"seed": 1}).rewrite)
 
 The shared library is loaded on first use (see ``libzipp._native`` for where it is looked for;
-``ZIPP_LIBRARY`` overrides) and refused when its ABI major is not 1.
+``ZIPP_LIBRARY`` overrides) and refused when its C ABI is not 1.1 or a newer 1.x.
 """
 
 from __future__ import annotations
 
 from . import _native
-from ._native import ABI_VERSION_MAJOR, LibraryLoadError
+from ._native import ABI_VERSION_MAJOR, ABI_VERSION_MINOR, LibraryLoadError
 from .errors import (
     AuthError,
     BackendConnectionError,
@@ -22,6 +22,7 @@ from .errors import (
     ERROR_CLASSES,
     InvalidConfigError,
     InvalidJsonError,
+    InvalidModelError,
     InvalidOptionsError,
     InvalidPersonaError,
     InvalidUtf8Error,
@@ -37,11 +38,13 @@ from .errors import (
     ZippIOError,
 )
 from .log import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_OFF, LOG_TRACE, LOG_WARN, log_to_logging, set_log_handler
+from .models import default_model_path, unload_models
 from .persona import Persona
 from .personas import example_personas_dir, is_persona_file, list_persona_files
 from .pool import RewriterPool
 from .result import RewriteFailure, RewriteResult
 from .rewriter import Rewriter
+from .stream import TokenHandler
 
 __version__ = "0.1.0"
 
@@ -72,13 +75,14 @@ def status_description(status: int) -> str:
 
 
 __all__ = [
-    "ABI_VERSION_MAJOR", "AuthError", "BackendConnectionError", "BackendError", "BackendTimeoutError",
-    "BadResponseError", "ERROR_CLASSES", "InvalidConfigError", "InvalidJsonError", "InvalidOptionsError",
-    "InvalidPersonaError", "InvalidUtf8Error", "LOG_DEBUG", "LOG_ERROR", "LOG_INFO", "LOG_OFF",
-    "LOG_TRACE", "LOG_WARN", "LibraryLoadError", "ModelNotFoundError", "NullPointerError",
-    "OperationCancelledError", "PanicError", "Persona", "RateLimitedError", "RewriteFailure",
-    "RewriteResult", "Rewriter", "RewriterPool", "ServerError", "TooLargeError", "UnsupportedError",
-    "ZippError", "ZippIOError", "abi_version", "example_personas_dir", "is_persona_file",
+    "ABI_VERSION_MAJOR", "ABI_VERSION_MINOR", "AuthError", "BackendConnectionError", "BackendError",
+    "BackendTimeoutError", "BadResponseError", "ERROR_CLASSES", "InvalidConfigError",
+    "InvalidJsonError", "InvalidModelError", "InvalidOptionsError", "InvalidPersonaError",
+    "InvalidUtf8Error", "LOG_DEBUG", "LOG_ERROR", "LOG_INFO", "LOG_OFF", "LOG_TRACE", "LOG_WARN",
+    "LibraryLoadError", "ModelNotFoundError", "NullPointerError", "OperationCancelledError",
+    "PanicError", "Persona", "RateLimitedError", "RewriteFailure", "RewriteResult", "Rewriter",
+    "RewriterPool", "ServerError", "TokenHandler", "TooLargeError", "UnsupportedError", "ZippError",
+    "ZippIOError", "abi_version", "default_model_path", "example_personas_dir", "is_persona_file",
     "library_path", "list_persona_files", "log_to_logging", "set_log_handler", "status_description",
-    "status_name", "version",
+    "status_name", "unload_models", "version",
 ]

@@ -27,6 +27,9 @@ from typing import Any, Callable, Optional, Sequence
 #: The ABI major this binding was written for (``ZIPP_ABI_VERSION_MAJOR`` in zipp.h).
 ABI_VERSION_MAJOR = 1
 
+#: The oldest ABI minor that has every function declared below (``ZIPP_ABI_VERSION_MINOR``).
+ABI_VERSION_MINOR = 1
+
 #: Environment variable that names the library file to load.
 LIBRARY_ENV = "ZIPP_LIBRARY"
 
@@ -49,6 +52,10 @@ RewriterPtr = ctypes.POINTER(_ZippRewriter)
 #: ``typedef void (*ZippLogCallback)(int32_t level, const char *target, const char *message,
 #: void *user_data);`` The two strings are copied to ``bytes`` before the Python code runs.
 LogCallback = ctypes.CFUNCTYPE(None, ctypes.c_int32, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_void_p)
+
+#: ``typedef bool (*ZippTokenCallback)(const char *piece, void *user_data);`` The piece is
+#: copied to ``bytes`` before the Python code runs; returning false cancels the rewrite.
+TokenCallback = ctypes.CFUNCTYPE(ctypes.c_bool, ctypes.c_char_p, ctypes.c_void_p)
 
 
 def library_file_name() -> str:
@@ -100,6 +107,12 @@ def _declare_all(lib: ctypes.CDLL) -> None:
 
     # ZippStatus zipp_log_set(ZippLogCallback callback, void *user_data, int32_t max_level);
     _declare(lib, "zipp_log_set", status, [LogCallback, ctypes.c_void_p, ctypes.c_int32])
+    # ZippStatus zipp_default_model_path(char **out_path);
+    _declare(lib, "zipp_default_model_path", status, [c_char_pp])
+    # ZippStatus zipp_models_unload(const char *path, uint32_t *out_count);
+    _declare(lib, "zipp_models_unload", status, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint32)])
+    # ZippStatus zipp_models_unload_all(uint32_t *out_count);
+    _declare(lib, "zipp_models_unload_all", status, [ctypes.POINTER(ctypes.c_uint32)])
     # ZippStatus zipp_persona_from_file(const char *path, struct ZippPersona **out);
     _declare(lib, "zipp_persona_from_file", status, [ctypes.c_char_p, ctypes.POINTER(PersonaPtr)])
     # ZippStatus zipp_persona_from_json(const char *json, struct ZippPersona **out);
@@ -121,6 +134,14 @@ def _declare_all(lib: ctypes.CDLL) -> None:
     #     char **out_rewrite, char **out_result_json);
     _declare(lib, "zipp_rewriter_rewrite", status,
              [RewriterPtr, PersonaPtr, ctypes.c_char_p, ctypes.c_char_p, c_char_pp, c_char_pp])
+    # ZippStatus zipp_rewriter_rewrite_stream(const struct ZippRewriter *rewriter,
+    #     const struct ZippPersona *persona, const char *prompt, const char *options_json,
+    #     ZippTokenCallback on_token, void *user_data, char **out_rewrite, char **out_result_json);
+    _declare(lib, "zipp_rewriter_rewrite_stream", status,
+             [RewriterPtr, PersonaPtr, ctypes.c_char_p, ctypes.c_char_p, TokenCallback, ctypes.c_void_p,
+              c_char_pp, c_char_pp])
+    # ZippStatus zipp_rewriter_cancel(const struct ZippRewriter *rewriter);
+    _declare(lib, "zipp_rewriter_cancel", status, [RewriterPtr])
     # ZippStatus zipp_rewriter_clear_cache(const struct ZippRewriter *rewriter);
     _declare(lib, "zipp_rewriter_clear_cache", status, [RewriterPtr])
     # void zipp_rewriter_free(struct ZippRewriter *rewriter);
@@ -145,7 +166,7 @@ _path: Optional[str] = None
 
 
 def load() -> ctypes.CDLL:
-    """Loads libzipp once (thread-safe), checks the ABI major and declares the prototypes."""
+    """Loads libzipp once (thread-safe), checks the ABI version and declares the prototypes."""
     global _lib, _path
     if _lib is not None:
         return _lib
@@ -159,6 +180,9 @@ def load() -> ctypes.CDLL:
         if abi >> 16 != ABI_VERSION_MAJOR:
             raise LibraryLoadError(f"{path} has C ABI {abi >> 16}.{abi & 0xFFFF}; this binding needs "
                                    f"ABI major {ABI_VERSION_MAJOR}")
+        if abi & 0xFFFF < ABI_VERSION_MINOR:
+            raise LibraryLoadError(f"{path} has C ABI {abi >> 16}.{abi & 0xFFFF}; this binding needs "
+                                   f"ABI {ABI_VERSION_MAJOR}.{ABI_VERSION_MINOR} or newer")
         _declare_all(lib)
         _lib, _path = lib, path
         return lib

@@ -128,14 +128,19 @@ class UnsupportedError(ZippError):
     status = 19
 
 
-#: Exception class for each status code.
+class InvalidModelError(ZippError, ValueError):
+    """ZIPP_STATUS_INVALID_MODEL (22): a model file is corrupt, truncated or of an unsupported kind."""
+    status = 22
+
+
+#: Exception class for each status code (20 and 21 come only from functions outside the C API).
 ERROR_CLASSES: Dict[int, Type[ZippError]] = {
     cls.status: cls
     for cls in (PanicError, NullPointerError, InvalidUtf8Error, InvalidJsonError, TooLargeError,
                 ZippIOError, InvalidPersonaError, InvalidConfigError, InvalidOptionsError,
                 BackendConnectionError, BackendTimeoutError, AuthError, ModelNotFoundError,
                 RateLimitedError, ServerError, BadResponseError, BackendError,
-                OperationCancelledError, UnsupportedError)
+                OperationCancelledError, UnsupportedError, InvalidModelError)
 }
 
 

@@ -3,7 +3,8 @@
 The API key comes from the environment (``ZIPP_API_KEY``, then ``OPENAI_API_KEY``) or from a
 JSON config file: ``ZIPP_CONFIG`` names it, else ``$XDG_CONFIG_HOME/zipp/config.json``
 (``~/.config/zipp/config.json``; ``%APPDATA%\\zipp\\config.json`` on Windows). The file may
-hold ``api_key`` and defaults for ``base_url`` and ``model``::
+hold ``api_key``, defaults for ``base_url`` and ``model`` (``openai``) and ``model_path``
+(``gguf``)::
 
     {"api_key": "sk-...", "base_url": "http://127.0.0.1:8080/v1", "model": "qwen2.5-7b-instruct"}
 """
@@ -21,6 +22,13 @@ from typing import Any, Mapping, Optional
 API_KEY_ENV = ("ZIPP_API_KEY", "OPENAI_API_KEY")
 #: Environment variable naming the config file.
 CONFIG_ENV = "ZIPP_CONFIG"
+#: The backends a host may choose: a GGUF model in-process, an OpenAI-compatible server, or
+#: the model-free rules.
+BACKENDS = ("gguf", "openai", "rules")
+#: Allowed ``threads`` of the gguf backend (0 or None in a widget: the physical cores).
+THREADS_RANGE = (1, 256)
+#: Allowed ``context_length`` of the gguf backend (0 or None in a widget: 4,096).
+CONTEXT_LENGTH_RANGE = (64, 131072)
 
 
 def config_file_path() -> Path:
@@ -75,15 +83,53 @@ def api_key_source() -> Optional[str]:
     return _find_api_key()[1]
 
 
+def _bounded(name: str, value: Any, bounds: tuple[int, int]) -> Optional[int]:
+    """A whole number within ``bounds``, or None for None, "" or 0 (the library's default).
+
+    Raises ValueError naming the setting for anything else.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+    if number == 0:
+        return None
+    low, high = bounds
+    if not low <= number <= high:
+        raise ValueError(f"{name} {number} is outside [{low}, {high}] (0 for the default)")
+    return number
+
+
 def backend_settings(backend: str, base_url: str = "", model: str = "",
-                     timeout_ms: Optional[int] = None, max_retries: Optional[int] = None) -> dict[str, Any]:
+                     timeout_ms: Optional[int] = None, max_retries: Optional[int] = None, *,
+                     model_path: str = "", threads: Optional[int] = None,
+                     context_length: Optional[int] = None) -> dict[str, Any]:
     """Public (secret-free) rewriter settings for a host widget's values.
 
-    Empty ``base_url`` or ``model`` fall back to the config file's values. The result is
-    safe to show, log or store in a workflow; :func:`rewriter_config` adds the key.
+    ``backend`` is one of :data:`BACKENDS`. For ``openai``, empty ``base_url`` or ``model``
+    fall back to the config file's values. For ``gguf``, an empty ``model_path`` falls back to
+    the config file's, then to the library's default model; ``threads`` and ``context_length``
+    of None or 0 leave the library's defaults. Raises ValueError for an unknown backend or a
+    value out of range. The result is safe to show, log or store in a workflow;
+    :func:`rewriter_config` adds the key.
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     settings: dict[str, Any] = {"backend": backend}
-    if backend != "rules":
+    if backend == "gguf":
+        path = (model_path or "").strip() or str(load_config_file().get("model_path") or "")
+        if path:
+            settings["model_path"] = os.path.expanduser(path)
+        for name, value, bounds in (("threads", threads, THREADS_RANGE),
+                                    ("context_length", context_length, CONTEXT_LENGTH_RANGE)):
+            number = _bounded(name, value, bounds)
+            if number is not None:
+                settings[name] = number
+    elif backend == "openai":
         defaults = load_config_file()
         url = base_url.strip() or str(defaults.get("base_url") or "")
         name = model.strip() or str(defaults.get("model") or "")
@@ -99,10 +145,10 @@ def backend_settings(backend: str, base_url: str = "", model: str = "",
 
 
 def rewriter_config(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """The full rewriter configuration: ``settings`` plus the API key for a server backend."""
+    """The full rewriter configuration: ``settings`` plus the API key for the ``openai`` backend."""
     config = dict(settings)
     config.pop("api_key", None)
-    if config.get("backend", "rules") != "rules":
+    if config.get("backend") == "openai":
         key = api_key()
         if key:
             config["api_key"] = key
@@ -111,6 +157,6 @@ def rewriter_config(settings: Mapping[str, Any]) -> dict[str, Any]:
 
 def settings_fingerprint(settings: Mapping[str, Any]) -> str:
     """A stable key for ``settings`` plus the current key (hashed: the key never appears)."""
-    key = api_key() if settings.get("backend", "rules") != "rules" else None
+    key = api_key() if settings.get("backend") == "openai" else None
     text = json.dumps(dict(settings), sort_keys=True) + "\0" + (key or "")
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

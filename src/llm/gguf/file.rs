@@ -1,0 +1,214 @@
+//! A GGUF file opened memory-mapped: its metadata, its tensor table and typed access to both.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use candle_core::quantized::gguf_file::{Content, Value};
+use candle_core::quantized::{ggml_file, GgmlDType, QTensor};
+use candle_core::Device;
+use memmap2::Mmap;
+
+use crate::error::{Result, ZippError};
+
+/// An open GGUF file. Tensor bytes are read straight from the mapping.
+pub struct GgufFile {
+    path: PathBuf,
+    map: Mmap,
+    content: Content,
+}
+
+impl std::fmt::Debug for GgufFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GgufFile")
+            .field("path", &self.path)
+            .field("tensors", &self.content.tensor_infos.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl GgufFile {
+    /// Maps `path` and parses its header; fails on anything that is not a readable GGUF file.
+    pub fn open(path: &Path) -> Result<Self> {
+        let file = std::fs::File::open(path).map_err(|e| ZippError::io(path, e))?;
+        // SAFETY: the mapping is read-only; a file truncated by another process while mapped is
+        // the one hazard, as with every memory-mapped model loader.
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| ZippError::io(path, e))?;
+        if map.len() < 4 || &map[..4] != b"GGUF" {
+            return Err(invalid(
+                path,
+                "not a GGUF file (the first four bytes are not `GGUF`)",
+            ));
+        }
+        let content = Content::read(&mut Cursor::new(&map[..]))
+            .map_err(|e| invalid(path, format!("unreadable GGUF header: {e}")))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            map,
+            content,
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// All metadata.
+    pub fn metadata(&self) -> &HashMap<String, Value> {
+        &self.content.metadata
+    }
+
+    /// A metadata value, if present.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.content.metadata.get(key)
+    }
+
+    /// A string value; an error names the key when it is missing or of another type.
+    pub fn string(&self, key: &str) -> Result<&str> {
+        match self.get(key) {
+            Some(Value::String(s)) => Ok(s),
+            Some(other) => Err(self.wrong_type(key, "a string", other)),
+            None => Err(self.missing(key)),
+        }
+    }
+
+    /// An optional string value.
+    pub fn opt_string(&self, key: &str) -> Option<&str> {
+        match self.get(key) {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// An unsigned integer value of any width.
+    pub fn uint(&self, key: &str) -> Result<u64> {
+        self.opt_uint(key)?.ok_or_else(|| self.missing(key))
+    }
+
+    /// An optional unsigned integer value of any width.
+    pub fn opt_uint(&self, key: &str) -> Result<Option<u64>> {
+        let v = match self.get(key) {
+            None => return Ok(None),
+            Some(v) => v,
+        };
+        let n = match v {
+            Value::U8(x) => Some(u64::from(*x)),
+            Value::U16(x) => Some(u64::from(*x)),
+            Value::U32(x) => Some(u64::from(*x)),
+            Value::U64(x) => Some(*x),
+            Value::I8(x) => u64::try_from(*x).ok(),
+            Value::I16(x) => u64::try_from(*x).ok(),
+            Value::I32(x) => u64::try_from(*x).ok(),
+            Value::I64(x) => u64::try_from(*x).ok(),
+            _ => None,
+        };
+        n.map(Some)
+            .ok_or_else(|| self.wrong_type(key, "a non-negative integer", v))
+    }
+
+    /// A float value (f32 or f64), if present.
+    pub fn opt_float(&self, key: &str) -> Result<Option<f64>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::F32(x)) => Ok(Some(f64::from(*x))),
+            Some(Value::F64(x)) => Ok(Some(*x)),
+            Some(other) => Err(self.wrong_type(key, "a float", other)),
+        }
+    }
+
+    /// A boolean value, if present.
+    pub fn opt_bool(&self, key: &str) -> Option<bool> {
+        match self.get(key) {
+            Some(Value::Bool(b)) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// An array value, if present.
+    pub fn opt_array(&self, key: &str) -> Result<Option<&Vec<Value>>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Array(a)) => Ok(Some(a)),
+            Some(other) => Err(self.wrong_type(key, "an array", other)),
+        }
+    }
+
+    /// Whether the file holds a tensor of this name.
+    pub fn has_tensor(&self, name: &str) -> bool {
+        self.content.tensor_infos.contains_key(name)
+    }
+
+    /// The dimensions of a tensor (outermost first), if present.
+    pub fn tensor_dims(&self, name: &str) -> Option<&[usize]> {
+        self.content.tensor_infos.get(name).map(|t| t.shape.dims())
+    }
+
+    /// The storage type of a tensor, if present.
+    pub fn tensor_dtype(&self, name: &str) -> Option<GgmlDType> {
+        self.content.tensor_infos.get(name).map(|t| t.ggml_dtype)
+    }
+
+    /// A tensor's raw bytes, checked against the file's bounds.
+    pub fn tensor_bytes(&self, name: &str) -> Result<&[u8]> {
+        let info = self
+            .content
+            .tensor_infos
+            .get(name)
+            .ok_or_else(|| invalid(&self.path, format!("tensor `{name}` is missing")))?;
+        let elems = info.shape.elem_count();
+        let block = info.ggml_dtype.block_size();
+        if elems % block != 0 {
+            return Err(invalid(
+                &self.path,
+                format!(
+                    "tensor `{name}`: {elems} elements is not a multiple of the block size {block}"
+                ),
+            ));
+        }
+        let size = elems / block * info.ggml_dtype.type_size();
+        let start = self.content.tensor_data_offset.saturating_add(info.offset) as usize;
+        let end = start.saturating_add(size);
+        self.map.get(start..end).ok_or_else(|| {
+            invalid(
+                &self.path,
+                format!("tensor `{name}` runs past the end of the file (truncated download?)"),
+            )
+        })
+    }
+
+    /// Loads a tensor onto `device`, copying it out of the mapping.
+    pub fn tensor(&self, name: &str, device: &Device) -> Result<QTensor> {
+        let bytes = self.tensor_bytes(name)?;
+        let info = &self.content.tensor_infos[name];
+        ggml_file::qtensor_from_ggml(info.ggml_dtype, bytes, info.shape.dims().to_vec(), device)
+            .map_err(|e| invalid(&self.path, format!("tensor `{name}`: {e}")))
+    }
+
+    /// An error about this file.
+    pub fn error(&self, message: impl Into<String>) -> ZippError {
+        invalid(&self.path, message)
+    }
+
+    fn missing(&self, key: &str) -> ZippError {
+        invalid(&self.path, format!("metadata key `{key}` is missing"))
+    }
+
+    fn wrong_type(&self, key: &str, expected: &str, found: &Value) -> ZippError {
+        invalid(
+            &self.path,
+            format!(
+                "metadata key `{key}`: expected {expected}, found {:?}",
+                found.value_type()
+            ),
+        )
+    }
+}
+
+/// An invalid-model error for `path`.
+pub(crate) fn invalid(path: &Path, message: impl Into<String>) -> ZippError {
+    ZippError::InvalidModel {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
