@@ -78,5 +78,7 @@ for r in $(seq "$rounds"); do
     ZIPP_MODEL=$qwen target/release/zipp rewrite --threads "$threads" --json --seed "$r" \
         --persona examples/personas/priya-bengaluru.json \
         "a rainy street at night with people under umbrellas near a tea stall" \
-        | python3 -c 'import json,sys; r=json.load(sys.stdin); print(f"  {r[\"latency_ms\"]/1000:.2f} s  prompt {r[\"tokens\"][\"prompt\"]} tokens, {r[\"tokens\"][\"completion\"]} generated: {r[\"rewrite\"]}")'
+        | python3 -c 'import json, sys
+r = json.load(sys.stdin)
+print("  %.2f s  prompt %d tokens, %d generated: %s" % (r["latency_ms"] / 1000, r["tokens"]["prompt"], r["tokens"]["completion"], r["rewrite"]))'
 done

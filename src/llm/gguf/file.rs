@@ -185,6 +185,26 @@ impl GgufFile {
             .map_err(|e| invalid(&self.path, format!("tensor `{name}`: {e}")))
     }
 
+    /// Tells the system that a tensor's pages will not be read again, so that a load holds the
+    /// file's pages and the copied weights at the same time only one tensor at a time.
+    pub fn release(&self, name: &str) {
+        #[cfg(unix)]
+        if let Ok(bytes) = self.tensor_bytes(name) {
+            let start = bytes.as_ptr() as usize - self.map.as_ptr() as usize;
+            // SAFETY: the mapping is a read-only file mapping; dropped pages are read back from
+            // the file if touched again.
+            let _ = unsafe {
+                self.map.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    start,
+                    bytes.len(),
+                )
+            };
+        }
+        #[cfg(not(unix))]
+        let _ = name;
+    }
+
     /// An error about this file.
     pub fn error(&self, message: impl Into<String>) -> ZippError {
         invalid(&self.path, message)

@@ -5,6 +5,7 @@ use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{DType, Device, Module, Tensor, D};
 
 use super::super::file::GgufFile;
+use super::q5_0::Q5Matrix;
 use crate::error::Result;
 
 /// candle's error, as a backend error.
@@ -15,9 +16,17 @@ pub(crate) fn compute(e: candle_core::Error) -> crate::error::ZippError {
     }
 }
 
-/// A weight matrix (quantized or not) with an optional bias.
+/// A weight matrix as candle holds it, or as libzipp's own Q5_0 kernels do.
+pub(crate) enum Weight {
+    /// candle's quantized (or dense) matrix.
+    Candle(QMatMul),
+    /// A Q5_0 matrix (see `q5_0`).
+    Q5(std::sync::Arc<Q5Matrix>),
+}
+
+/// A weight matrix with an optional bias.
 pub(crate) struct Linear {
-    weight: QMatMul,
+    weight: Weight,
     bias: Option<Tensor>,
 }
 
@@ -26,13 +35,18 @@ impl Linear {
     pub(crate) fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let rows = x.dims().first().copied().unwrap_or(1);
         let y = match &self.weight {
-            // Many rows at once (a prompt) against a matrix candle has no tiled kernel for:
-            // expanding it to f32 once and using the dense kernel is several times faster.
-            QMatMul::QTensor(q) if rows >= DENSE_ROWS && !tiled_on_cpu(q) => {
+            // Many rows at once (a prompt) against a matrix without a tiled kernel: expanding
+            // it to f32 once and using the dense kernel is several times faster.
+            Weight::Candle(QMatMul::QTensor(q)) if rows >= DENSE_ROWS && !tiled_on_cpu(q) => {
                 let w = q.dequantize(x.device())?;
                 x.matmul(&w.t()?)?
             }
-            _ => self.weight.forward(x)?,
+            Weight::Candle(w) => w.forward(x)?,
+            Weight::Q5(q) if rows >= DENSE_ROWS => {
+                let w = Tensor::from_vec(q.dequantize(), (q.rows(), q.cols()), x.device())?;
+                x.matmul(&w.t()?)?
+            }
+            Weight::Q5(q) => x.contiguous()?.apply_op1_no_bwd(q.as_ref())?,
         };
         match &self.bias {
             Some(b) => y.broadcast_add(b),
@@ -71,6 +85,7 @@ fn slow_on_cpu(dtype: GgmlDType) -> bool {
         dtype,
         GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1 | GgmlDType::Q8_1
     )
+    // Q5_0 linear maps use libzipp's kernels instead; this covers the output map.
 }
 
 /// Reads tensors of one model file onto one device.
@@ -87,10 +102,27 @@ impl Loader<'_> {
         self.file.tensor(name, self.device)
     }
 
+    /// Done with a tensor's bytes in the file (see [`GgufFile::release`]).
+    pub(crate) fn release(&self, name: &str) {
+        self.file.release(name);
+    }
+
     /// A matrix for multiplication, re-quantized when its type has no fast kernel.
     pub(crate) fn matrix(&self, name: &str) -> Result<QMatMul> {
         let q = self.qtensor(name)?;
+        self.release(name);
         self.to_matmul(q, name)
+    }
+
+    /// A matrix for a linear map: Q5_0 on the CPU goes to libzipp's kernels.
+    fn weight(&self, q: QTensor, bytes: &[u8], name: &str) -> Result<Weight> {
+        if q.dtype() == GgmlDType::Q5_0 && self.device.is_cpu() {
+            let (rows, cols) = q.shape().dims2().map_err(|e| self.err(name, e))?;
+            if let Some(m) = Q5Matrix::new(bytes, rows, cols) {
+                return Ok(Weight::Q5(std::sync::Arc::new(m)));
+            }
+        }
+        Ok(Weight::Candle(self.to_matmul(q, name)?))
     }
 
     fn to_matmul(&self, q: QTensor, name: &str) -> Result<QMatMul> {
@@ -105,7 +137,10 @@ impl Loader<'_> {
 
     /// A linear map `name.weight` with `name.bias` when the file has it.
     pub(crate) fn linear(&self, name: &str) -> Result<Linear> {
-        let weight = self.matrix(&format!("{name}.weight"))?;
+        let weight_name = format!("{name}.weight");
+        let q = self.qtensor(&weight_name)?;
+        let weight = self.weight(q, self.file.tensor_bytes(&weight_name)?, &weight_name)?;
+        self.release(&weight_name);
         let bias = self.opt_dense(&format!("{name}.bias"))?;
         Ok(Linear { weight, bias })
     }
@@ -133,7 +168,7 @@ impl Loader<'_> {
         )
         .map_err(|e| self.err(name, e))?;
         Ok(Linear {
-            weight: self.to_matmul(part, name)?,
+            weight: self.weight(part, slice, name)?,
             bias: None,
         })
     }

@@ -5,6 +5,7 @@ mod gemma3;
 pub(crate) mod layers;
 mod llama;
 mod phi3;
+mod q5_0;
 mod qwen2;
 mod qwen3;
 
@@ -161,6 +162,7 @@ pub(crate) fn assemble(
     embed_scale: Option<f64>,
 ) -> Result<Decoder> {
     let embed = std::sync::Arc::new(l.qtensor("token_embd.weight")?);
+    l.release("token_embd.weight");
     let output = if l.file.has_tensor("output.weight") {
         l.matrix("output.weight")?
     } else {
