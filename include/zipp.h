@@ -256,7 +256,11 @@ ZippStatus zipp_rewriter_new(const char *config_json, struct ZippRewriter **out)
 // On success writes the rewritten prompt to `*out_rewrite` and the result record to
 // `*out_result_json` (`rewrite`, `original`, `negative_prompt`, `thinking`, `backend`, `model`,
 // `persona_id`, `facet`, `shots`, `cache_hit`, `latency_ms`, `tokens`, `seed`, `notes`,
-// `error`). Either out-pointer may be NULL when that output is not wanted, not both; free what
+// `guard`, `error`). A model's answer is checked for phrase loops, the persona's biography
+// copied in, lost subject words, a title instead of a description and chat; with a problem it
+// is asked once more (the problems named, another seed), then the prompt is composed with the
+// persona's taste without the model; `guard` says which ("first", "retry", "fallback", or
+// "unguarded" for the rules backend). Either out-pointer may be NULL when that output is not wanted, not both; free what
 // is written with `zipp_string_free`. Nothing is written on failure. Blocks while the backend
 // works; the same seed returns the cached text at once. `zipp_rewriter_cancel` from another
 // thread stops it with ZIPP_STATUS_CANCELLED.

@@ -69,15 +69,27 @@ fn a_completion_becomes_the_rewrite_and_the_request_is_well_formed() {
 
 #[test]
 fn the_same_seed_is_served_from_the_cache_and_another_seed_asks_again() {
-    let server = FakeServer::start(vec![completion("first"), completion("second")]);
+    let server = FakeServer::start(vec![
+        completion("a cat on a windowsill, first"),
+        completion("a cat on a windowsill, second"),
+    ]);
     let r = rewriter(&server.url(), "");
     let o = RewriteOptions::default();
-    assert_eq!(rewrite(&r, &o).unwrap().rewrite, "first");
+    assert_eq!(
+        rewrite(&r, &o).unwrap().rewrite,
+        "a cat on a windowsill, first"
+    );
     let again = rewrite(&r, &o).unwrap();
-    assert_eq!((again.rewrite.as_str(), again.cache_hit), ("first", true));
+    assert_eq!(
+        (again.rewrite.as_str(), again.cache_hit),
+        ("a cat on a windowsill, first", true)
+    );
     assert_eq!(server.received().len(), 1);
     let other = RewriteOptions { seed: 5, ..o };
-    assert_eq!(rewrite(&r, &other).unwrap().rewrite, "second");
+    assert_eq!(
+        rewrite(&r, &other).unwrap().rewrite,
+        "a cat on a windowsill, second"
+    );
     assert_eq!(server.received().len(), 2);
 }
 
@@ -122,10 +134,10 @@ fn timeout() {
 fn server_error_then_success() {
     let server = FakeServer::start(vec![
         status(500, r#"{"error":{"message":"boom"}}"#),
-        completion("a cat, dusk"),
+        completion("a cat on a windowsill, dusk"),
     ]);
     let res = rewrite(&rewriter(&server.url(), ""), &RewriteOptions::default()).unwrap();
-    assert_eq!(res.rewrite, "a cat, dusk");
+    assert_eq!(res.rewrite, "a cat on a windowsill, dusk");
     assert!(
         res.notes
             .contains(&"the server answered on attempt 2".to_string()),
@@ -153,7 +165,10 @@ fn server_errors_until_retries_run_out() {
 
 #[test]
 fn rate_limit_honours_retry_after() {
-    let server = FakeServer::start(vec![too_many("1"), completion("a cat, later")]);
+    let server = FakeServer::start(vec![
+        too_many("1"),
+        completion("a cat on a windowsill, later"),
+    ]);
     let start = Instant::now();
     let res = rewrite(&rewriter(&server.url(), ""), &RewriteOptions::default()).unwrap();
     assert!(
@@ -161,7 +176,7 @@ fn rate_limit_honours_retry_after() {
         "waited only {:?}",
         start.elapsed()
     );
-    assert_eq!(res.rewrite, "a cat, later");
+    assert_eq!(res.rewrite, "a cat on a windowsill, later");
     assert_eq!(server.received().len(), 2);
 }
 
@@ -300,4 +315,54 @@ fn one_rewriter_serves_many_threads() {
         }
     });
     assert_eq!(server.received().len(), 4);
+}
+
+#[test]
+fn a_degenerate_answer_is_retried_with_the_problems_named() {
+    let server = FakeServer::start(vec![
+        completion("Windowsill Dreams: A Quiet Afternoon"),
+        completion("a cat on a windowsill, muted film, soft overcast light"),
+    ]);
+    let res = rewrite(&rewriter(&server.url(), ""), &RewriteOptions::default()).unwrap();
+    assert_eq!(
+        res.rewrite,
+        "a cat on a windowsill, muted film, soft overcast light"
+    );
+    assert_eq!(res.guard, "retry");
+    assert!(
+        res.notes
+            .iter()
+            .any(|n| n.contains("lost the subject (cat)")),
+        "{:?}",
+        res.notes
+    );
+    let requests = server.received();
+    assert_eq!(requests.len(), 2);
+    let body: serde_json::Value = serde_json::from_str(&requests[1].body).unwrap();
+    let system = body["messages"][0]["content"].as_str().unwrap();
+    assert!(
+        system.contains("Keep these words of the original prompt: cat."),
+        "{system}"
+    );
+    assert!(system.contains("not a title"), "{system}");
+    assert_ne!(
+        body["seed"],
+        serde_json::from_str::<serde_json::Value>(&requests[0].body).unwrap()["seed"]
+    );
+}
+
+#[test]
+fn two_degenerate_answers_fall_back_to_a_composition() {
+    let server = FakeServer::start(vec![
+        completion("a serene scene, a serene scene, a serene scene"),
+        completion("a serene scene, a serene scene, a serene scene"),
+    ]);
+    let res = rewrite(&rewriter(&server.url(), ""), &RewriteOptions::default()).unwrap();
+    assert_eq!(res.guard, "fallback");
+    assert!(
+        res.rewrite.starts_with("a cat on a windowsill, "),
+        "{}",
+        res.rewrite
+    );
+    assert_eq!(res.backend, "openai");
 }

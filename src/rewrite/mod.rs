@@ -5,6 +5,7 @@ mod cache;
 mod cleanup;
 mod config;
 mod facet;
+pub mod guard;
 mod instruction;
 mod options;
 mod result;

@@ -53,6 +53,11 @@ pub struct RewriteResult {
     pub seed: u64,
     /// What the pipeline had to do (fallbacks, clean-up, retries).
     pub notes: Vec<String>,
+    /// Which path gave the rewrite: "first" (the model's first answer passed the guards),
+    /// "retry" (a second answer, after a corrected instruction and another seed), "fallback"
+    /// (both failed: a deterministic composition of the prompt with the persona's taste), or
+    /// "unguarded" (the rules backend, or a passed-through error).
+    pub guard: String,
     /// The error, when `on_error` is `passthrough` and the backend failed.
     pub error: Option<FailureInfo>,
 }

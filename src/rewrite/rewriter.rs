@@ -7,11 +7,15 @@ use super::cache::{cache_key, RewriteCache};
 use super::cleanup::clean_output;
 use super::config::RewriterConfig;
 use super::facet::choose_facet;
+use super::guard::{inspect, Problem};
 use super::instruction::{build_messages, pick_examples};
 use super::options::{OnError, OptionsPatch, RewriteOptions, MAX_PROMPT_BYTES};
 use super::result::{FailureInfo, RewriteResult, TokenCounts};
 use crate::error::{Result, ZippError};
-use crate::llm::{build_backend, GenerationRequest, RewriteTask, SamplingParams, TextBackend};
+use crate::llm::rules::RulesBackend;
+use crate::llm::{
+    build_backend, Generation, GenerationRequest, RewriteTask, SamplingParams, TextBackend,
+};
 use crate::persona::Persona;
 
 /// Rewrites prompts from personas with one backend. Share it between threads freely.
@@ -195,15 +199,67 @@ impl Rewriter {
             ..RewriteResult::default()
         };
 
-        let outcome = self.backend.generate(&request).and_then(|generation| {
-            let cleaned = clean_output(&generation.text, options.word_budget);
-            if cleaned.text.is_empty() {
-                return Err(ZippError::BadResponse {
-                    message: "the model returned no prompt (only reasoning, chatter or nothing)"
-                        .into(),
-                });
+        let attempt = |request: &GenerationRequest<'_>| {
+            self.backend.generate(request).and_then(|generation| {
+                let cleaned = clean_output(&generation.text, options.word_budget);
+                if cleaned.text.is_empty() {
+                    return Err(ZippError::BadResponse {
+                        message:
+                            "the model returned no prompt (only reasoning, chatter or nothing)"
+                                .into(),
+                    });
+                }
+                Ok((generation, cleaned))
+            })
+        };
+        result.guard = "unguarded".into();
+        let outcome = attempt(&request).and_then(|(generation, cleaned)| {
+            if self.backend.kind() == "rules" {
+                return Ok((generation, cleaned));
             }
-            Ok((generation, cleaned))
+            let problems = inspect(&cleaned.text, prompt, persona);
+            if problems.is_empty() {
+                result.guard = "first".into();
+                return Ok((generation, cleaned));
+            }
+            result.notes.push(format!("guard: the first answer had {}", labels(&problems)));
+            // Retry once: the problems named in the instruction, another seed.
+            let mut retry_messages = messages.clone();
+            if let Some(system) = retry_messages.first_mut() {
+                let fixes: Vec<String> = problems.iter().map(|p| p.correction()).collect();
+                system.content.push_str(&format!("\n\n{}", fixes.join(" ")));
+            }
+            let retry_params = SamplingParams {
+                seed: options.seed ^ 0x5245_5452_5900_0001,
+                ..params.clone()
+            };
+            let retry = GenerationRequest {
+                messages: &retry_messages,
+                params: &retry_params,
+                ..request
+            };
+            let (generation, cleaned) = attempt(&retry)?;
+            let problems = inspect(&cleaned.text, prompt, persona);
+            if problems.is_empty() {
+                result.guard = "retry".into();
+                return Ok((generation, cleaned));
+            }
+            result.notes.push(format!(
+                "guard: the retry had {}; a composition of the prompt with the persona's taste was used",
+                labels(&problems)
+            ));
+            result.guard = "fallback".into();
+            let composed = RulesBackend::new().generate(&request)?;
+            let cleaned = clean_output(&composed.text, options.word_budget);
+            Ok((
+                Generation {
+                    model: generation.model,
+                    prompt_tokens: generation.prompt_tokens,
+                    completion_tokens: generation.completion_tokens,
+                    ..composed
+                },
+                cleaned,
+            ))
         });
         match outcome {
             Ok((generation, cleaned)) => {
@@ -242,6 +298,14 @@ impl Rewriter {
             Err(e) => Err(e),
         }
     }
+}
+
+fn labels(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(Problem::label)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]

@@ -34,6 +34,18 @@ pub fn categories(text: &str) -> BTreeSet<&'static str> {
         .collect()
 }
 
+/// The words of `text` that name an image subject in the lexicon (singular, lower case, in
+/// order, without repeats): "a cat on a windowsill at night" gives ["cat", "windowsill"].
+pub fn subject_words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in content_words(text) {
+        if !out.contains(&w) && lexicon().values().any(|signals| signals.contains(&w)) {
+            out.push(w);
+        }
+    }
+    out
+}
+
 /// How well `candidate` (a facet context or an aesthetic) fits `prompt`:
 /// two points per shared subject category, one per shared content word.
 pub fn fit(prompt: &str, candidate: &str) -> u32 {

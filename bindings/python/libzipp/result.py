@@ -36,6 +36,9 @@ class RewriteResult:
     notes: tuple[str, ...]
     error: Optional[RewriteFailure]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    #: Which path gave the rewrite: "first", "retry", "fallback" or "unguarded" (see the C header).
+    guard: str = ""
+
 
     @property
     def failed(self) -> bool:
@@ -69,4 +72,5 @@ class RewriteResult:
             notes=tuple(record.get("notes") or ()),
             error=failure,
             raw=dict(record),
+            guard=str(record.get("guard", "")),
         )

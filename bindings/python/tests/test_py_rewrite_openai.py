@@ -16,6 +16,7 @@ def test_rewrite_goes_through_the_server(kenji: libzipp.Persona, openai_server: 
     assert result.rewrite == "a cat on worn wood, soft overcast light"
     assert result.thinking == "he likes quiet frames"
     assert result.backend == "openai"
+    assert result.guard == "first"
     assert result.completion_tokens == 7
     request = openai_server.requests[0]
     assert request.path == "/v1/chat/completions"
@@ -87,3 +88,14 @@ def test_unusable_answer_is_bad_response(kenji: libzipp.Persona, openai_server: 
     with libzipp.Rewriter(openai_server.config(max_retries=0)) as rewriter:
         with pytest.raises(libzipp.BadResponseError):
             rewriter.rewrite(kenji, "a cat")
+
+
+def test_a_title_is_retried_and_the_record_says_so(kenji: libzipp.Persona, openai_server: OpenAIServer) -> None:
+    openai_server.replies.append(Reply(200, completion("Cat Portrait: A Study")))
+    openai_server.replies.append(Reply(200, completion("a cat on worn wood, soft overcast light")))
+    with libzipp.Rewriter(openai_server.config()) as rewriter:
+        result = rewriter.rewrite(kenji, "a cat", {"seed": 1})
+    assert result.rewrite == "a cat on worn wood, soft overcast light"
+    assert result.guard == "retry"
+    assert any("a title instead of a description" in n for n in result.notes)
+    assert len(openai_server.requests) == 2

@@ -25,7 +25,7 @@ def test_rules_rewriter_from_four_threads(kenji: libzipp.Persona, rules: libzipp
 def test_openai_rewriter_from_four_threads(kenji: libzipp.Persona, openai_server: OpenAIServer) -> None:
     with libzipp.Rewriter(openai_server.config()) as rewriter:
         def work(i: int) -> libzipp.RewriteResult:
-            return rewriter.rewrite(kenji, f"a tram {i}", {"seed": i})
+            return rewriter.rewrite(kenji, f"a cat {i}", {"seed": i})
 
         with ThreadPoolExecutor(max_workers=4) as pool:
             results = list(pool.map(work, range(16)))

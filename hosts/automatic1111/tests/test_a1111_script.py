@@ -118,10 +118,11 @@ def test_hires_prompts_are_rewritten_too(runner: a1111_host.Runner) -> None:
 def test_seed_policy(runner: a1111_host.Runner, openai_server: OpenAIServer, no_api_key: None) -> None:
     base = dict(enabled=True, persona="kenji-osaka.json", backend="openai", base_url=openai_server.base_url,
                 model="test-model")
-    p = StableDiffusionProcessingTxt2Img(prompt="a tram", seed=1234, batch_size=3)
+    # The test server answers about a cat: prompts about a cat pass the guards at the first try.
+    p = StableDiffusionProcessingTxt2Img(prompt="a cat", seed=1234, batch_size=3)
     a1111_host.generate(runner, p, _args(runner, **base))
     assert [r.body["seed"] for r in openai_server.requests] == [1234]
-    p = StableDiffusionProcessingTxt2Img(prompt="a bus", seed=1234)
+    p = StableDiffusionProcessingTxt2Img(prompt="a cat in the window", seed=1234)
     a1111_host.generate(runner, p, _args(runner, **base, seed_policy="fixed seed", fixed_seed=99))
     assert openai_server.requests[-1].body["seed"] == 99
 

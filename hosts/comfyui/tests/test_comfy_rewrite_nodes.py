@@ -85,13 +85,13 @@ def test_openai_through_llm_settings_with_key_from_environment(
         nodes: dict[str, type], openai_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch,
         no_api_key: None) -> None:
     monkeypatch.setenv("ZIPP_API_KEY", "sk-env-secret")
-    openai_server.replies.append(Reply(200, completion("<think>he likes film</think>a grey cat, soft grain")))
+    openai_server.replies.append(Reply(200, completion("<think>he likes film</think>a grey cat on a windowsill, soft grain")))
     (settings,), llm_ui = _llm(nodes, base_url=openai_server.base_url, model="test-model")
     assert "sk-env-secret" not in json.dumps(settings) + llm_ui["text"][0]
     assert "API key from ZIPP_API_KEY" in llm_ui["text"][0]
     inputs = _rewrite_inputs(_persona(nodes), llm=settings, seed=77)
     (text, original, thinking), ui = comfy_host.execute(nodes["ZippPersonaRewrite"], inputs)
-    assert text == "a grey cat, soft grain"
+    assert text == "a grey cat on a windowsill, soft grain"
     assert thinking == "he likes film"
     assert original == "a cat on a windowsill"
     assert ui["text"] == (text,)

@@ -1,0 +1,199 @@
+//! Guards on a model's rewrite: the degenerate outputs small models produce (phrase loops, the
+//! persona's biography pasted in, the subject dropped, a title instead of a description, chat),
+//! each named so that a retry can be told what to fix.
+
+use std::collections::HashSet;
+
+use crate::persona::Persona;
+use crate::text::subject::subject_words;
+use crate::text::words::{content_words, singular, words};
+
+/// Something wrong with a rewrite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A phrase of three or more words occurs twice.
+    Repetition(String),
+    /// Five or more consecutive words of the persona's own text were copied in.
+    Biography(String),
+    /// Subject words of the original prompt are missing.
+    SubjectMissing(Vec<String>),
+    /// A title ("Cat on Windowsill: ...") rather than a description.
+    Title,
+    /// The model talked to the user instead of writing a prompt.
+    Chatty,
+}
+
+impl Problem {
+    /// A short label for result records.
+    pub fn label(&self) -> String {
+        match self {
+            Problem::Repetition(p) => format!("repeated phrase \"{p}\""),
+            Problem::Biography(p) => format!("copied the persona's text \"{p}\""),
+            Problem::SubjectMissing(w) => format!("lost the subject ({})", w.join(", ")),
+            Problem::Title => "a title instead of a description".into(),
+            Problem::Chatty => "chat instead of a prompt".into(),
+        }
+    }
+
+    /// What a retry's instruction says to fix this.
+    pub fn correction(&self) -> String {
+        match self {
+            Problem::Repetition(p) => format!("Do not repeat phrases (you wrote \"{p}\" twice)."),
+            Problem::Biography(_) => {
+                "Do not describe yourself or copy your biography; describe only the picture.".into()
+            }
+            Problem::SubjectMissing(w) => {
+                format!("Keep these words of the original prompt: {}.", w.join(", "))
+            }
+            Problem::Title => {
+                "Write a description, not a title: no colon, no capitalized heading.".into()
+            }
+            Problem::Chatty => {
+                "Answer with the prompt only: no greeting, apology or explanation.".into()
+            }
+        }
+    }
+}
+
+/// Phrases that only a chatty reply contains.
+const CHAT_MARKERS: [&str; 10] = [
+    "i'm sorry",
+    "i am sorry",
+    "i can't",
+    "i cannot",
+    "as an ai",
+    "here is",
+    "here's",
+    "let me know",
+    "i hope",
+    "feel free",
+];
+
+/// Every problem of `rewrite` as a rewrite of `original` for `persona`.
+pub fn inspect(rewrite: &str, original: &str, persona: &Persona) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let tokens: Vec<String> = words(rewrite).collect();
+    if let Some(p) = repeated_phrase(&tokens, 3) {
+        problems.push(Problem::Repetition(p));
+    }
+    if let Some(p) = copied_run(&tokens, &persona.document().text, original, 5) {
+        problems.push(Problem::Biography(p));
+    }
+    let kept: HashSet<String> = tokens.iter().map(|w| singular(w)).collect();
+    let subject = subject_words(original);
+    let required = if subject.is_empty() {
+        content_words(original)
+    } else {
+        subject
+    };
+    let missing: Vec<String> = required.into_iter().filter(|w| !kept.contains(w)).collect();
+    if !missing.is_empty() {
+        problems.push(Problem::SubjectMissing(missing));
+    }
+    if is_title(rewrite) {
+        problems.push(Problem::Title);
+    }
+    let lower = rewrite.to_lowercase();
+    if CHAT_MARKERS.iter().any(|m| lower.contains(m)) {
+        problems.push(Problem::Chatty);
+    }
+    problems
+}
+
+/// The first run of `n` words that occurs twice (not counting overlaps with itself).
+fn repeated_phrase(tokens: &[String], n: usize) -> Option<String> {
+    let mut seen: std::collections::HashMap<&[String], usize> = std::collections::HashMap::new();
+    for (i, window) in tokens.windows(n).enumerate() {
+        if window.iter().all(|w| crate::text::words::is_stop_word(w)) {
+            continue;
+        }
+        match seen.get(window) {
+            Some(&first) if i >= first + n => return Some(window.join(" ")),
+            Some(_) => {}
+            None => {
+                seen.insert(window, i);
+            }
+        }
+    }
+    None
+}
+
+/// The first run of `n` words of `source` found in the rewrite that is not also in `original`.
+fn copied_run(tokens: &[String], source: &str, original: &str, n: usize) -> Option<String> {
+    let source: Vec<String> = words(source).collect();
+    let original: Vec<String> = words(original).collect();
+    let runs: HashSet<&[String]> = source.windows(n).collect();
+    let allowed: HashSet<&[String]> = original.windows(n).collect();
+    tokens
+        .windows(n)
+        .find(|w| runs.contains(w) && !allowed.contains(w))
+        .map(|w| w.join(" "))
+}
+
+/// A heading: a colon after a short capitalized run, or a short text in Title Case.
+fn is_title(rewrite: &str) -> bool {
+    let capitalized = |s: &str| {
+        let ws: Vec<&str> = s.split_whitespace().collect();
+        let caps = ws
+            .iter()
+            .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+            .count();
+        !ws.is_empty() && caps * 10 >= ws.len() * 6 && ws.len() >= 2
+    };
+    if let Some((head, _)) = rewrite.split_once(':') {
+        if head.split_whitespace().count() <= 8 && capitalized(head) {
+            return true;
+        }
+    }
+    rewrite.split_whitespace().count() <= 10 && capitalized(rewrite) && !rewrite.contains(',')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn persona() -> Persona {
+        Persona::from_text(
+            "I work the night shift at a convenience store in Osaka and I love old jazz records.",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_good_rewrite_has_no_problems() {
+        let r = "a cat asleep on a windowsill, blue hour light, soft film grain, quiet mood";
+        assert_eq!(
+            inspect(r, "a cat sleeping on a windowsill", &persona()),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn loops_biographies_lost_subjects_titles_and_chat_are_named() {
+        let p = persona();
+        let loops = "a lighthouse at dawn, a serene scene, a serene beauty, a serene scene";
+        assert!(matches!(
+            inspect(loops, "a lighthouse at dawn", &p)[..],
+            [Problem::Repetition(_)]
+        ));
+        let bio = "a cat, a night shift at a convenience store in osaka, neon";
+        assert!(inspect(bio, "a cat", &p)
+            .iter()
+            .any(|x| matches!(x, Problem::Biography(_))));
+        let lost = "soft light on a windowsill, film grain";
+        assert_eq!(
+            inspect(lost, "a cat on a windowsill", &p),
+            vec![Problem::SubjectMissing(vec!["cat".into()])]
+        );
+        let title = "Cat on Windowsill: A Picture of a Cat on a Windowsill";
+        assert!(inspect(title, "a cat on a windowsill", &p).contains(&Problem::Title));
+        let chat = "a cat on a windowsill. I hope you like it!";
+        assert!(inspect(chat, "a cat on a windowsill", &p).contains(&Problem::Chatty));
+    }
+
+    #[test]
+    fn plural_and_singular_subjects_match() {
+        let r = "two cats on windowsills at dusk, warm light";
+        assert_eq!(inspect(r, "a cat on a windowsill", &persona()), vec![]);
+    }
+}
