@@ -35,6 +35,8 @@ pub mod rewrite;
 /// cbindgen:ignore
 pub mod rng;
 /// cbindgen:ignore
+pub mod taste;
+/// cbindgen:ignore
 pub mod text;
 
 pub use error::{Result, ZippError, ZippStatus};

@@ -321,3 +321,54 @@ fn mine_synth_ingest_stats() {
     assert_eq!(text(&out.stderr), "zipp: error: invalid options: since: \"last week\" is neither Unix seconds nor a date (YYYY-MM-DD)\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_survey_persona_gets_an_inferred_taste_that_rules_rewrites_use() {
+    let dir = std::env::temp_dir().join(format!("zipp-cli-taste-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = zipp(&[
+        "persona",
+        "from-survey",
+        "--name",
+        "Ana",
+        "--age-band",
+        "25-34",
+        "--country",
+        "Mexico",
+        "--profession",
+        "nurse",
+        "--hobbies",
+        "football, cooking",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let path = dir.join("ana.json");
+    std::fs::write(&path, &out.stdout).unwrap();
+    let p = path.to_str().unwrap();
+    let out = zipp(&["persona", "taste", p]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let taste: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(taste["facets"].as_array().unwrap().len() >= 8);
+    let out = zipp(&["persona", "taste", "--complete", p]);
+    let done = dir.join("ana-taste.json");
+    std::fs::write(&done, &out.stdout).unwrap();
+    let out = zipp(&["persona", "validate", done.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    // The rules backend now adds a taste, and a street scene gets the region's colours.
+    let out = zipp(&[
+        "rewrite",
+        "-b",
+        "rules",
+        "-p",
+        p,
+        "--json",
+        "a street at night",
+    ]);
+    let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rewrite = record["rewrite"].as_str().unwrap();
+    assert!(rewrite.starts_with("a street at night, "), "{rewrite}");
+    assert!(rewrite.contains("marigold"), "{rewrite}");
+    assert!(
+        record["notes"].to_string().contains("taste inferred"),
+        "{record}"
+    );
+}

@@ -142,6 +142,9 @@ impl Rewriter {
             });
         }
         options.check()?;
+        // A persona without visual words of its own gets a taste inferred from who it is.
+        let completed = crate::taste::complete(persona);
+        let persona = completed.as_ref().unwrap_or(persona);
         let key = options.cache.then(|| {
             cache_key(
                 persona,
@@ -198,6 +201,17 @@ impl Rewriter {
             notes: self.notes.clone(),
             ..RewriteResult::default()
         };
+        if let Some(sources) = completed
+            .as_ref()
+            .and_then(|p| p.document().extensions.get("x-zipp-taste-sources"))
+            .and_then(|v| v.as_array())
+        {
+            let from: Vec<&str> = sources.iter().filter_map(|s| s.as_str()).collect();
+            result.notes.push(format!(
+                "taste inferred from the persona ({})",
+                from.join("; ")
+            ));
+        }
 
         let attempt = |request: &GenerationRequest<'_>| {
             self.backend.generate(request).and_then(|generation| {

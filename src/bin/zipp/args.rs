@@ -259,6 +259,15 @@ pub enum PersonaCommand {
     },
     /// Make a persona document from intake-survey answers (a JSON file, `-` for stdin, or flags).
     FromSurvey(Box<SurveyArgs>),
+    /// Infer a visual taste from who the persona is (interests, region, profession, age band).
+    Taste {
+        /// Persona file.
+        file: PathBuf,
+        /// Print the persona document with the inferred taste filled in where it has none of its
+        /// own (aesthetics, facets, affect), ready to save and edit, instead of the profile.
+        #[arg(long)]
+        complete: bool,
+    },
 }
 
 /// `zipp persona from-survey`.

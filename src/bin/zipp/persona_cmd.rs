@@ -12,6 +12,7 @@ pub fn run(command: PersonaCommand) -> Result<u8, ZippError> {
         PersonaCommand::Validate { files } => Ok(validate(&files)),
         PersonaCommand::Show { file, json } => show(&file, json),
         PersonaCommand::FromSurvey(a) => from_survey(*a),
+        PersonaCommand::Taste { file, complete } => taste(&file, complete),
     }
 }
 
@@ -39,6 +40,18 @@ fn validate(files: &[std::path::PathBuf]) -> u8 {
         }
     }
     worst
+}
+
+fn taste(file: &std::path::Path, complete: bool) -> Result<u8, ZippError> {
+    let p = Persona::from_file(file)?;
+    if complete {
+        let done = zipp::taste::complete(&p).unwrap_or(p);
+        println!("{}", done.to_json_pretty());
+    } else {
+        let t = zipp::taste::elicit(&p);
+        println!("{}", serde_json::to_string_pretty(&t).unwrap_or_default());
+    }
+    Ok(0)
 }
 
 fn show(file: &std::path::Path, json: bool) -> Result<u8, ZippError> {

@@ -1,0 +1,395 @@
+//! Visual taste inferred from who a person is: interests, region, profession and age band mapped
+//! to palettes, light, motifs, media and mood through a curated vocabulary (`vocabulary.json`),
+//! then composed into aesthetics and per-subject facets. Personas from intake surveys carry no
+//! visual words; this gives every backend, `rules` included, a taste to work with.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::persona::{Facet, Persona};
+use crate::text::subject::fit;
+use crate::text::words::words;
+
+/// One vocabulary entry: the words that select it and what it contributes.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct Entry {
+    #[serde(rename = "match")]
+    keys: Vec<String>,
+    #[serde(default)]
+    palette: Vec<String>,
+    #[serde(default)]
+    light: Vec<String>,
+    #[serde(default)]
+    motifs: Vec<String>,
+    #[serde(default)]
+    media: Vec<String>,
+    #[serde(default)]
+    mood: Vec<String>,
+    #[serde(default)]
+    avoid: Vec<String>,
+}
+
+/// A facet template: a subject context and the order its clauses are drawn in.
+#[derive(Debug, Clone, Deserialize)]
+struct ContextTemplate {
+    context: String,
+    order: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Vocabulary {
+    interests: Vec<Entry>,
+    regions: Vec<Entry>,
+    professions: Vec<Entry>,
+    age_bands: Vec<Entry>,
+    contexts: Vec<ContextTemplate>,
+}
+
+fn vocabulary() -> &'static Vocabulary {
+    static V: OnceLock<Vocabulary> = OnceLock::new();
+    V.get_or_init(|| {
+        serde_json::from_str(include_str!("vocabulary.json")).unwrap_or(Vocabulary {
+            interests: Vec::new(),
+            regions: Vec::new(),
+            professions: Vec::new(),
+            age_bands: Vec::new(),
+            contexts: Vec::new(),
+        })
+    })
+}
+
+/// A visual-taste profile.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Taste {
+    /// Colour palettes.
+    pub palette: Vec<String>,
+    /// Kinds of light.
+    pub light: Vec<String>,
+    /// Recurring things in the picture.
+    pub motifs: Vec<String>,
+    /// Media and styles.
+    pub media: Vec<String>,
+    /// Moods.
+    pub mood: Vec<String>,
+    /// What this person would dislike.
+    pub avoid: Vec<String>,
+    /// Per-subject styles.
+    pub facets: Vec<Facet>,
+    /// What the profile was inferred from ("interest: football", "region: mexico", ...).
+    pub sources: Vec<String>,
+    /// Which part of the vocabulary each item came from.
+    #[serde(skip)]
+    origins: BTreeMap<String, Origin>,
+}
+
+/// The part of the vocabulary an item came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Interest,
+    Region,
+    Profession,
+    Age,
+}
+
+impl Origin {
+    /// Whether items of this origin suit facets of `context` (a region's colours belong on its
+    /// streets and buildings, a hobby's on people and things).
+    fn suits(self, context: &str) -> bool {
+        let c = context.to_lowercase();
+        let any = |ks: &[&str]| ks.iter().any(|k| c.contains(k));
+        match self {
+            Origin::Region => any(&["street", "building", "nature", "event"]),
+            Origin::Interest => any(&["people", "object", "food", "animal", "event"]),
+            Origin::Profession => any(&["people", "object"]),
+            Origin::Age => any(&["people"]),
+        }
+    }
+}
+
+/// Whether `phrase` (lower case, words) occurs as whole words in `text`'s words.
+fn contains_phrase(text_words: &[String], phrase: &str) -> bool {
+    let p: Vec<String> = words(phrase).collect();
+    !p.is_empty() && text_words.windows(p.len()).any(|w| w == p.as_slice())
+}
+
+impl Taste {
+    /// Whether nothing was inferred.
+    pub fn is_empty(&self) -> bool {
+        self.palette.is_empty() && self.light.is_empty() && self.media.is_empty()
+    }
+
+    fn add(&mut self, entry: &Entry, source: String, origin: Origin) {
+        for item in entry
+            .palette
+            .iter()
+            .chain(&entry.light)
+            .chain(&entry.motifs)
+            .chain(&entry.media)
+        {
+            self.origins.entry(item.clone()).or_insert(origin);
+        }
+        let push = |into: &mut Vec<String>, from: &[String]| {
+            for item in from {
+                if !into.contains(item) {
+                    into.push(item.clone());
+                }
+            }
+        };
+        push(&mut self.palette, &entry.palette);
+        push(&mut self.light, &entry.light);
+        push(&mut self.motifs, &entry.motifs);
+        push(&mut self.media, &entry.media);
+        push(&mut self.mood, &entry.mood);
+        push(&mut self.avoid, &entry.avoid);
+        self.sources.push(source);
+    }
+
+    fn field(&self, name: &str) -> &[String] {
+        match name {
+            "palette" => &self.palette,
+            "light" => &self.light,
+            "motifs" => &self.motifs,
+            "media" => &self.media,
+            "mood" => &self.mood,
+            _ => &[],
+        }
+    }
+
+    /// Up to six aesthetics, alternating palette, light, media and motifs.
+    pub fn aesthetics(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for i in 0..3 {
+            for f in ["palette", "light", "media", "motifs"] {
+                if let Some(item) = self.field(f).get(i) {
+                    if out.len() < 6 && !out.contains(item) {
+                        out.push(item.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The taste of `persona` from its traits (or, for a plain-text persona, its text).
+pub fn elicit(persona: &Persona) -> Taste {
+    let v = vocabulary();
+    let doc = persona.document();
+    let mut taste = Taste::default();
+    let text_words: Vec<String> = words(&doc.text).collect();
+    // Interests first: they are the most personal.
+    let interests: Vec<Vec<String>> = if doc.traits.interests.is_empty() {
+        vec![text_words.clone()]
+    } else {
+        doc.traits
+            .interests
+            .iter()
+            .map(|i| words(i).collect())
+            .collect()
+    };
+    for interest in &interests {
+        for e in &v.interests {
+            if let Some(k) = e.keys.iter().find(|k| contains_phrase(interest, k)) {
+                if !taste
+                    .sources
+                    .iter()
+                    .any(|s| s.ends_with(&format!(": {}", e.keys[0])))
+                {
+                    taste.add(
+                        e,
+                        format!("interest ({k}): {}", e.keys[0]),
+                        Origin::Interest,
+                    );
+                }
+            }
+        }
+    }
+    let demo = &doc.traits.demographics;
+    // Regions by exact name or code from the demographics; by full name from the text.
+    let places: Vec<String> = [&demo.country, &demo.region]
+        .into_iter()
+        .flatten()
+        .map(|p| p.trim().to_lowercase())
+        .collect();
+    for e in &v.regions {
+        let by_field = e.keys.iter().find(|k| places.contains(k));
+        let by_text = e
+            .keys
+            .iter()
+            .find(|k| k.len() > 3 && contains_phrase(&text_words, k));
+        if let Some(k) = by_field.or(by_text) {
+            taste.add(e, format!("region: {k}"), Origin::Region);
+            break;
+        }
+    }
+    let profession: Vec<String> = demo
+        .profession
+        .as_deref()
+        .map(|p| words(p).collect())
+        .unwrap_or_else(|| text_words.clone());
+    if let Some((e, k)) = v.professions.iter().find_map(|e| {
+        e.keys
+            .iter()
+            .find(|k| contains_phrase(&profession, k))
+            .map(|k| (e, k))
+    }) {
+        taste.add(e, format!("profession: {k}"), Origin::Profession);
+    }
+    if let Some(band) = &demo.age_band {
+        if let Some(e) = v.age_bands.iter().find(|e| e.keys.contains(band)) {
+            taste.add(e, format!("age band: {band}"), Origin::Age);
+        }
+    }
+    if !taste.is_empty() {
+        taste.facets = v
+            .contexts
+            .iter()
+            .enumerate()
+            .map(|(ci, t)| {
+                // Per field, the item that fits the context's subject best; among equals, one
+                // chosen by the context's position, so that contexts do not all look alike.
+                let clauses: Vec<String> = t
+                    .order
+                    .iter()
+                    .filter_map(|f| {
+                        let items = taste.field(f);
+                        let n = items.len();
+                        (0..n)
+                            .max_by_key(|&i| {
+                                let suits = taste
+                                    .origins
+                                    .get(&items[i])
+                                    .is_some_and(|o| o.suits(&t.context));
+                                (fit(&t.context, &items[i]), suits, n - (i + n - ci % n) % n)
+                            })
+                            .map(|i| items[i].clone())
+                    })
+                    .collect();
+                Facet {
+                    context: t.context.clone(),
+                    style: clauses.join(", "),
+                }
+            })
+            .filter(|f| !f.style.is_empty())
+            .collect();
+    }
+    taste
+}
+
+/// `persona` with the inferred taste filled in where it has none of its own (aesthetics, facets,
+/// affect); None when it has all three or nothing could be inferred.
+pub fn complete(persona: &Persona) -> Option<Persona> {
+    let doc = persona.document();
+    if !doc.traits.aesthetics.is_empty() && !doc.facets.is_empty() && !doc.traits.affect.is_empty()
+    {
+        return None;
+    }
+    let taste = elicit(persona);
+    if taste.is_empty() {
+        return None;
+    }
+    let mut doc = doc.clone();
+    if doc.traits.aesthetics.is_empty() {
+        doc.traits.aesthetics = taste.aesthetics();
+    }
+    if doc.facets.is_empty() {
+        doc.facets = taste.facets.clone();
+    }
+    if doc.traits.affect.is_empty() {
+        doc.traits.affect = taste.mood.iter().take(3).cloned().collect();
+    }
+    let mut extensions = BTreeMap::new();
+    extensions.insert(
+        "x-zipp-taste-sources".to_string(),
+        serde_json::Value::from(taste.sources.clone()),
+    );
+    doc.extensions.extend(extensions);
+    match Persona::new(doc) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            log::warn!("the inferred taste did not validate: {e}");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::persona::Survey;
+
+    fn survey(country: &str, profession: &str, hobbies: &[&str], age: &str) -> Persona {
+        let s: Survey = serde_json::from_value(serde_json::json!({
+            "name": "Test", "age_band": age, "country": country, "profession": profession,
+            "hobbies": hobbies,
+        }))
+        .unwrap();
+        Persona::from_survey(&s).unwrap()
+    }
+
+    #[test]
+    fn the_vocabulary_parses() {
+        let v = vocabulary();
+        assert!(v.interests.len() >= 30 && v.regions.len() >= 20 && v.contexts.len() >= 8);
+    }
+
+    #[test]
+    fn a_survey_without_visual_words_gets_a_taste_and_facets() {
+        let p = survey("Mexico", "nurse", &["football", "cooking"], "25-34");
+        let t = elicit(&p);
+        assert!(t.palette.iter().any(|x| x.contains("marigold")), "{t:?}");
+        assert!(
+            t.sources
+                .iter()
+                .any(|s| s.starts_with("interest (football)")),
+            "{:?}",
+            t.sources
+        );
+        assert!(t.sources.iter().any(|s| s == "profession: nurse"));
+        assert_eq!(t.facets.len(), 8);
+        let done = complete(&p).unwrap();
+        assert_eq!(done.document().traits.aesthetics.len(), 6);
+        assert!(!done.document().facets.is_empty());
+    }
+
+    #[test]
+    fn different_people_get_different_tastes_and_contexts_differ() {
+        let a = elicit(&survey(
+            "Japan",
+            "convenience store clerk",
+            &["jazz"],
+            "45-54",
+        ));
+        let b = elicit(&survey("Nigeria", "teacher", &["football"], "18-24"));
+        assert_ne!(a.aesthetics(), b.aesthetics());
+        let styles: std::collections::BTreeSet<&str> =
+            a.facets.iter().map(|f| f.style.as_str()).collect();
+        assert!(
+            styles.len() >= 6,
+            "facets should not all look alike: {styles:?}"
+        );
+    }
+
+    #[test]
+    fn country_codes_match_exactly_not_inside_words() {
+        let t = elicit(&survey("IN", "student", &[], "18-24"));
+        assert!(
+            t.sources.contains(&"region: in".to_string()),
+            "{:?}",
+            t.sources
+        );
+        let plain = Persona::from_text("I live in a small flat and like rainy days.").unwrap();
+        assert!(!elicit(&plain)
+            .sources
+            .iter()
+            .any(|s| s.starts_with("region")));
+    }
+
+    #[test]
+    fn personas_with_their_own_taste_are_left_alone() {
+        let p = Persona::from_file("examples/personas/priya-bengaluru.json").unwrap();
+        assert!(complete(&p).is_none());
+    }
+}
