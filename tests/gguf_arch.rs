@@ -7,10 +7,11 @@ use std::path::Path;
 use serde_json::Value;
 use zipp::llm::gguf::{GgufFile, Model};
 
-/// Largest logit difference accepted token by token. llama.cpp and candle both quantize
-/// activations to Q8_0 before quantized products; llama.cpp also computes GELU from an f16
-/// table (the 2e-3 of gemma3).
-const TOLERANCE: f32 = 5e-3;
+/// Largest logit difference accepted token by token. llama.cpp and libzipp both quantize
+/// activations to Q8_0 before quantized products and both take GELU from an f16 table; what is
+/// left is summation order (under 1e-5) and, for gemma3, f16 rounding of a few intermediate
+/// values in llama.cpp (about 1e-4).
+const TOLERANCE: f32 = 1e-3;
 /// For a whole prompt at once against quantized weights: libzipp multiplies in f32 there (a
 /// faster kernel, and more exact), llama.cpp still quantizes the activations, which moves its
 /// logits by about 3e-2 on these models (the fixture script's `--check` measures it).

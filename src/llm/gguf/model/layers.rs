@@ -5,6 +5,7 @@ use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{DType, Device, Module, Tensor, D};
 
 use super::super::file::GgufFile;
+use super::gated::Gated;
 use super::q5_0::Q5Matrix;
 use crate::error::Result;
 
@@ -432,7 +433,7 @@ fn mask(
 pub(crate) enum Activation {
     /// SiLU (Llama, Qwen, Phi-3).
     Silu,
-    /// GELU, tanh approximation (Gemma).
+    /// GELU, tanh approximation through llama.cpp's f16 table (Gemma).
     GeluTanh,
 }
 
@@ -451,11 +452,13 @@ pub(crate) struct GatedMlp {
 impl GatedMlp {
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let g = self.gate.forward(x)?;
-        let g = match self.act {
-            Activation::Silu => g.silu()?,
-            Activation::GeluTanh => g.gelu()?,
+        let u = self.up.forward(x)?;
+        let op = match self.act {
+            Activation::Silu => Gated::Silu,
+            Activation::GeluTanh => Gated::Gelu,
         };
-        self.down.forward(&(g * self.up.forward(x)?)?)
+        let h = g.contiguous()?.apply_op2_no_bwd(&u.contiguous()?, &op)?;
+        self.down.forward(&h)
     }
 }
 

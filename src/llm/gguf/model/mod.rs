@@ -1,6 +1,7 @@
 //! Decoder-only language models from GGUF files: one file per architecture, all built from the
 //! shared pieces in `layers`.
 
+mod gated;
 mod gemma3;
 pub(crate) mod layers;
 mod llama;
