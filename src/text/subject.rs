@@ -46,6 +46,20 @@ pub fn subject_words(text: &str) -> Vec<String> {
     out
 }
 
+/// The position, among `prompt`'s content words, of the first one that `candidate` speaks of
+/// (the same word, or a word of a subject category they share). The earlier, the more it is
+/// the prompt's main subject: "a street with people" is a street scene first.
+pub fn first_match(prompt: &str, candidate: &str) -> Option<usize> {
+    let own: BTreeSet<String> = content_words(candidate).into_iter().collect();
+    let shared: Vec<&BTreeSet<String>> = categories(candidate)
+        .intersection(&categories(prompt))
+        .filter_map(|c| lexicon().get(*c))
+        .collect();
+    content_words(prompt)
+        .iter()
+        .position(|w| own.contains(w) || shared.iter().any(|s| s.contains(w)))
+}
+
 /// How well `candidate` (a facet context or an aesthetic) fits `prompt`:
 /// two points per shared subject category, one per shared content word.
 pub fn fit(prompt: &str, candidate: &str) -> u32 {
