@@ -168,6 +168,40 @@ fn unknown_architectures_are_refused_with_the_supported_list() {
 }
 
 #[test]
+fn token_ids_outside_the_vocabulary_are_errors_not_panics() {
+    let file = GgufFile::open(std::path::Path::new("tests/fixtures/gguf/llama-tiny.gguf")).unwrap();
+    let model = Model::load(&file, &candle_core::Device::Cpu, 128).unwrap();
+    let mut cache = model.new_cache();
+    let err = model.forward(&[1, 999_999], &mut cache, false).unwrap_err();
+    assert!(err.to_string().contains("outside the vocabulary"), "{err}");
+    // The cache did not advance: the next call starts at position 0.
+    assert_eq!(cache.position(), 0);
+    assert!(model.forward(&[1, 2], &mut cache, false).is_ok());
+}
+
+#[test]
+fn corrupt_sizes_in_the_header_are_refused_before_allocating() {
+    // The real fixture with `block_count` rewritten to four billion.
+    let mut bytes = std::fs::read("tests/fixtures/gguf/llama-tiny.gguf").unwrap();
+    let key = b"llama.block_count";
+    let at = bytes.windows(key.len()).position(|w| w == key).unwrap() + key.len();
+    // After the key: the value type (u32 = 4), then the value.
+    let ty = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+    assert_eq!(ty, 4, "block_count is stored as u32 in the fixture");
+    bytes[at + 4..at + 8].copy_from_slice(&u32::MAX.to_le_bytes());
+    let dir = tempdir();
+    let path = dir.join("huge.gguf");
+    std::fs::write(&path, bytes).unwrap();
+    let err = Model::load(
+        &GgufFile::open(&path).unwrap(),
+        &candle_core::Device::Cpu,
+        128,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("block_count"), "{err}");
+}
+
+#[test]
 fn truncated_and_foreign_files_are_invalid_models() {
     let dir = tempdir();
     let path = dir.join("not.gguf");

@@ -573,6 +573,10 @@ impl Decoder {
                 self.max_positions()
             );
         }
+        let vocab = self.embed.shape().dims().first().copied().unwrap_or(0);
+        if let Some(bad) = tokens.iter().find(|&&id| id as usize >= vocab) {
+            candle_core::bail!("token id {bad} is outside the vocabulary of {vocab}");
+        }
         let device = self.embed.device();
         let ids = Tensor::from_slice(tokens, t, &device)?;
         let mut x = self.embed.embedding(&ids)?;

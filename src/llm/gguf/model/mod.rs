@@ -13,7 +13,7 @@ mod qwen3;
 use candle_core::Device;
 
 use super::file::GgufFile;
-use crate::error::Result;
+use crate::error::{Result, ZippError};
 pub use layers::Cache;
 use layers::{Activation, Attention, Block, Decoder, GatedMlp, Linear, Loader, Rope, RopeStyle};
 
@@ -83,9 +83,22 @@ impl HParams {
                 )))
             }
         };
+        let layers = file.uint(&key("block_count"))? as usize;
+        // Sizes far beyond any released model mean a corrupt header; refuse them before they
+        // become allocations.
+        for (what, value, limit) in [
+            ("block_count", layers, 1024),
+            ("embedding_length", hidden, 1 << 17),
+            ("attention.head_count", heads, 4096),
+            ("attention.key_length", head_dim, 1 << 14),
+        ] {
+            if value == 0 || value > limit {
+                return Err(file.error(format!("`{arch}.{what}` = {value} is outside 1..={limit}")));
+            }
+        }
         Ok(Self {
             arch: arch.to_string(),
-            layers: file.uint(&key("block_count"))? as usize,
+            layers,
             hidden,
             heads,
             kv_heads,
@@ -242,6 +255,12 @@ impl Model {
             )));
         }
         let hp = HParams::read(file, &arch)?;
+        if context > 1 << 20 {
+            return Err(ZippError::InvalidConfig {
+                field: "context_length".into(),
+                message: format!("{context} tokens is over the limit of {}", 1 << 20),
+            });
+        }
         let context = context.max(16);
         let l = Loader { file, device };
         let decoder = match arch.as_str() {
