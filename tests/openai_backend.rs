@@ -70,25 +70,25 @@ fn a_completion_becomes_the_rewrite_and_the_request_is_well_formed() {
 #[test]
 fn the_same_seed_is_served_from_the_cache_and_another_seed_asks_again() {
     let server = FakeServer::start(vec![
-        completion("a cat on a windowsill, first"),
-        completion("a cat on a windowsill, second"),
+        completion("a cat on a windowsill, first light"),
+        completion("a cat on a windowsill, second light"),
     ]);
     let r = rewriter(&server.url(), "");
     let o = RewriteOptions::default();
     assert_eq!(
         rewrite(&r, &o).unwrap().rewrite,
-        "a cat on a windowsill, first"
+        "a cat on a windowsill, first light"
     );
     let again = rewrite(&r, &o).unwrap();
     assert_eq!(
         (again.rewrite.as_str(), again.cache_hit),
-        ("a cat on a windowsill, first", true)
+        ("a cat on a windowsill, first light", true)
     );
     assert_eq!(server.received().len(), 1);
     let other = RewriteOptions { seed: 5, ..o };
     assert_eq!(
         rewrite(&r, &other).unwrap().rewrite,
-        "a cat on a windowsill, second"
+        "a cat on a windowsill, second light"
     );
     assert_eq!(server.received().len(), 2);
 }
@@ -134,10 +134,10 @@ fn timeout() {
 fn server_error_then_success() {
     let server = FakeServer::start(vec![
         status(500, r#"{"error":{"message":"boom"}}"#),
-        completion("a cat on a windowsill, dusk"),
+        completion("a cat on a windowsill, dusk haze"),
     ]);
     let res = rewrite(&rewriter(&server.url(), ""), &RewriteOptions::default()).unwrap();
-    assert_eq!(res.rewrite, "a cat on a windowsill, dusk");
+    assert_eq!(res.rewrite, "a cat on a windowsill, dusk haze");
     assert!(
         res.notes
             .contains(&"the server answered on attempt 2".to_string()),
@@ -167,7 +167,7 @@ fn server_errors_until_retries_run_out() {
 fn rate_limit_honours_retry_after() {
     let server = FakeServer::start(vec![
         too_many("1"),
-        completion("a cat on a windowsill, later"),
+        completion("a cat on a windowsill, later light"),
     ]);
     let start = Instant::now();
     let res = rewrite(&rewriter(&server.url(), ""), &RewriteOptions::default()).unwrap();
@@ -176,7 +176,7 @@ fn rate_limit_honours_retry_after() {
         "waited only {:?}",
         start.elapsed()
     );
-    assert_eq!(res.rewrite, "a cat on a windowsill, later");
+    assert_eq!(res.rewrite, "a cat on a windowsill, later light");
     assert_eq!(server.received().len(), 2);
 }
 
@@ -299,7 +299,7 @@ fn passthrough_returns_the_original_with_the_error() {
 
 #[test]
 fn one_rewriter_serves_many_threads() {
-    let server = FakeServer::start(vec![completion("a cat, film")]);
+    let server = FakeServer::start(vec![completion("a cat, film grain")]);
     let r = rewriter(&server.url(), "");
     let p = persona();
     std::thread::scope(|s| {
@@ -310,7 +310,7 @@ fn one_rewriter_serves_many_threads() {
                     seed,
                     ..RewriteOptions::default()
                 };
-                assert_eq!(r.rewrite(p, "a cat", &o).unwrap().rewrite, "a cat, film");
+                assert_eq!(r.rewrite(p, "a cat", &o).unwrap().rewrite, "a cat, film grain");
             });
         }
     });

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use super::instruction::TASK;
 use crate::persona::Persona;
 use crate::text::subject::subject_words;
 use crate::text::words::{content_words, singular, words};
@@ -21,6 +22,10 @@ pub enum Problem {
     Title,
     /// The model talked to the user instead of writing a prompt.
     Chatty,
+    /// Four or more consecutive words of the instruction were copied in.
+    Instruction(String),
+    /// Fewer than two words beyond the original prompt: no taste was added.
+    Bare,
 }
 
 impl Problem {
@@ -32,6 +37,8 @@ impl Problem {
             Problem::SubjectMissing(w) => format!("lost the subject ({})", w.join(", ")),
             Problem::Title => "a title instead of a description".into(),
             Problem::Chatty => "chat instead of a prompt".into(),
+            Problem::Instruction(p) => format!("copied the instruction \"{p}\""),
+            Problem::Bare => "added nothing of the persona's taste".into(),
         }
     }
 
@@ -51,6 +58,12 @@ impl Problem {
             Problem::Chatty => {
                 "Answer with the prompt only: no greeting, apology or explanation.".into()
             }
+            Problem::Instruction(_) => "Do not repeat these instructions; name the actual light, \
+                colours and details you want."
+                .into(),
+            Problem::Bare => "Add the specific light, colours, setting and details you would want \
+                in this picture."
+                .into(),
         }
     }
 }
@@ -97,6 +110,18 @@ pub fn inspect(rewrite: &str, original: &str, persona: &Persona) -> Vec<Problem>
     if CHAT_MARKERS.iter().any(|m| lower.contains(m)) {
         problems.push(Problem::Chatty);
     }
+    if let Some(p) = copied_run(&tokens, TASK, original, 4) {
+        problems.push(Problem::Instruction(p));
+    }
+    let before: HashSet<String> = content_words(original).into_iter().collect();
+    let added = content_words(rewrite)
+        .into_iter()
+        .filter(|w| !before.contains(w))
+        .collect::<HashSet<_>>()
+        .len();
+    if added < 2 {
+        problems.push(Problem::Bare);
+    }
     problems
 }
 
@@ -118,7 +143,8 @@ fn repeated_phrase(tokens: &[String], n: usize) -> Option<String> {
     None
 }
 
-/// The first run of `n` words of `source` found in the rewrite that is not also in `original`.
+/// The first run of `n` words of `source` found in the rewrite that is not also in `original`
+/// and is not made of function words only.
 fn copied_run(tokens: &[String], source: &str, original: &str, n: usize) -> Option<String> {
     let source: Vec<String> = words(source).collect();
     let original: Vec<String> = words(original).collect();
@@ -126,7 +152,11 @@ fn copied_run(tokens: &[String], source: &str, original: &str, n: usize) -> Opti
     let allowed: HashSet<&[String]> = original.windows(n).collect();
     tokens
         .windows(n)
-        .find(|w| runs.contains(w) && !allowed.contains(w))
+        .find(|w| {
+            runs.contains(w)
+                && !allowed.contains(w)
+                && !w.iter().all(|x| crate::text::words::is_stop_word(x))
+        })
         .map(|w| w.join(" "))
 }
 
@@ -189,6 +219,13 @@ mod tests {
         assert!(inspect(title, "a cat on a windowsill", &p).contains(&Problem::Title));
         let chat = "a cat on a windowsill. I hope you like it!";
         assert!(inspect(chat, "a cat on a windowsill", &p).contains(&Problem::Chatty));
+        let parrot = "portrait of my grandmother in the style of light, colours, composition, medium, details and mood";
+        assert!(inspect(parrot, "portrait of my grandmother", &p)
+            .iter()
+            .any(|x| matches!(x, Problem::Instruction(_))));
+        assert!(
+            inspect("a street at night, dark", "a street at night", &p).contains(&Problem::Bare)
+        );
     }
 
     #[test]

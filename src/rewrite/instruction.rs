@@ -26,6 +26,13 @@ pub fn pick_examples<'a>(
         .collect()
 }
 
+/// The task as the instruction states it (the guards check that answers do not parrot it).
+pub const TASK: &str =
+    "Your task: you get a prompt for an image generator. Rewrite it the way you \
+    would want that picture made for you. Keep its subject and every thing it names. Add what fits \
+    your taste for this kind of subject: light, colours, composition, medium, details and mood. \
+    Describe only the picture; never describe yourself or your life.";
+
 /// The chat for one rewrite: a system instruction, k-shot user/assistant turns, the prompt.
 pub fn build_messages(
     persona: &Persona,
@@ -57,13 +64,10 @@ pub fn build_messages(
             history.join("; ")
         ));
     }
+    system.push_str(TASK);
     system.push_str(&format!(
-        "Your task: you get a prompt for an image generator. Rewrite it the way you would want that \
-         picture made for you. Keep its subject and every thing it names. Add what fits your taste for \
-         this kind of subject: light, colours, composition, medium, details and mood. Describe only the \
-         picture; never describe yourself or your life.\n\n\
-         Reply with the rewritten prompt only: one line of at most {word_budget} words, no title, no \
-         preamble, no quotes, no explanation."
+        "\n\nReply with the rewritten prompt only: one line of at most {word_budget} words, no \
+         title, no preamble, no quotes, no explanation."
     ));
     let mut messages = vec![ChatMessage::new(Role::System, system)];
     for e in examples {
