@@ -257,7 +257,8 @@ ZippStatus zipp_rewriter_new(const char *config_json, struct ZippRewriter **out)
 // `*out_result_json` (`rewrite`, `original`, `negative_prompt`, `thinking`, `backend`, `model`,
 // `persona_id`, `facet`, `shots`, `cache_hit`, `latency_ms`, `tokens`, `seed`, `notes`,
 // `guard`, `error`). A model's answer is checked for phrase loops, the persona's biography
-// copied in, lost subject words, a title instead of a description and chat; with a problem it
+// copied in, lost subject words, a title instead of a description, chat, the instruction
+// parroted and nothing added; with a problem it
 // is asked once more (the problems named, another seed), then the prompt is composed with the
 // persona's taste without the model; `guard` says which ("first", "retry", "fallback", or
 // "unguarded" for the rules backend). Either out-pointer may be NULL when that output is not wanted, not both; free what
