@@ -310,7 +310,10 @@ fn one_rewriter_serves_many_threads() {
                     seed,
                     ..RewriteOptions::default()
                 };
-                assert_eq!(r.rewrite(p, "a cat", &o).unwrap().rewrite, "a cat, film grain");
+                assert_eq!(
+                    r.rewrite(p, "a cat", &o).unwrap().rewrite,
+                    "a cat, film grain"
+                );
             });
         }
     });
