@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -49,3 +49,19 @@ def openai_server() -> Iterator[OpenAIServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def unload_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Records each ``libzipp.unload_models`` call (its ``path`` argument), still unloading."""
+    import libzipp
+
+    calls: list[Any] = []
+    real_unload = libzipp.unload_models
+
+    def unload(path: Any = None) -> int:
+        calls.append(path)
+        return real_unload(path)
+
+    monkeypatch.setattr(libzipp, "unload_models", unload)
+    return calls

@@ -300,12 +300,10 @@ pub fn complete(persona: &Persona) -> Option<Persona> {
     if doc.traits.affect.is_empty() {
         doc.traits.affect = taste.mood.iter().take(3).cloned().collect();
     }
-    let mut extensions = BTreeMap::new();
-    extensions.insert(
+    doc.extensions.insert(
         "x-zipp-taste-sources".to_string(),
         serde_json::Value::from(taste.sources.clone()),
     );
-    doc.extensions.extend(extensions);
     match Persona::new(doc) {
         Ok(p) => Some(p),
         Err(e) => {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// Test models: (name, file name in the cache folder, environment variable that overrides it).
 pub const QWEN: (&str, &str, &str) = (
     "qwen",
-    "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+    zipp::llm::gguf::locate::DEFAULT_MODEL_FILE,
     "ZIPP_TEST_QWEN",
 );
 pub const GEMMA: (&str, &str, &str) = ("gemma", "gemma-3-270m-q4_k_m.gguf", "ZIPP_TEST_GEMMA");

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 import a1111_host
-import libzipp
 from modules.processing import StableDiffusionProcessingTxt2Img
 from test_a1111_script import _args
 
@@ -51,16 +50,9 @@ def test_bad_backend_from_the_api_keeps_the_prompt(runner: a1111_host.Runner) ->
 
 
 @pytest.mark.parametrize("unload_after, expected", [(False, []), (True, [None])])
-def test_unload_after_rewrite(runner: a1111_host.Runner, monkeypatch: pytest.MonkeyPatch,
+def test_unload_after_rewrite(runner: a1111_host.Runner, unload_calls: list[Any],
                               unload_after: bool, expected: list[Any]) -> None:
-    calls: list[Any] = []
-    real_unload = libzipp.unload_models
-
-    def unload(path: Any = None) -> int:
-        calls.append(path)
-        return real_unload(path)
-
-    monkeypatch.setattr(libzipp, "unload_models", unload)
+    calls = unload_calls
     p = StableDiffusionProcessingTxt2Img(prompt=["a cat", "a dog"], seed=100, batch_size=2)
     a1111_host.generate(runner, p, _args(runner, enabled=True, persona="kenji-osaka.json",
                                          unload_after=unload_after))

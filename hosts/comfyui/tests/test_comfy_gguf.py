@@ -71,15 +71,8 @@ def test_fingerprint_follows_model_path_and_threads(nodes: dict[str, type]) -> N
     assert isinstance(comfy_host.fingerprint(llm, old_workflow), list)
 
 
-def test_unload_model_after(nodes: dict[str, type], monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[Any] = []
-    real_unload = libzipp.unload_models
-
-    def unload(path: Any = None) -> int:
-        calls.append(path)
-        return real_unload(path)
-
-    monkeypatch.setattr(libzipp, "unload_models", unload)
+def test_unload_model_after(nodes: dict[str, type], unload_calls: list[Any]) -> None:
+    calls = unload_calls
     (persona, _), _ = comfy_host.execute(nodes["ZippPersonaLoad"], {"persona_file": "kenji-osaka.json"})
     inputs = {"persona": persona, "prompt": "a cat on a windowsill", "seed": 5, "k": 3, "word_budget": 60}
     (kept, _, _), _ = comfy_host.execute(nodes["ZippPersonaRewrite"], inputs)

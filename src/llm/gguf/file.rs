@@ -181,7 +181,54 @@ impl GgufFile {
     pub fn tensor(&self, name: &str, device: &Device) -> Result<QTensor> {
         let bytes = self.tensor_bytes(name)?;
         let info = &self.content.tensor_infos[name];
-        ggml_file::qtensor_from_ggml(info.ggml_dtype, bytes, info.shape.dims().to_vec(), device)
+        self.build(
+            name,
+            info.ggml_dtype,
+            bytes,
+            info.shape.dims().to_vec(),
+            device,
+        )
+    }
+
+    /// Rows `[from, from + rows)` of a matrix as a tensor of their own, with their bytes
+    /// (quantization blocks run along rows, so a row range is a byte range).
+    pub fn tensor_rows(
+        &self,
+        name: &str,
+        from: usize,
+        rows: usize,
+        device: &Device,
+    ) -> Result<(QTensor, &[u8])> {
+        let bytes = self.tensor_bytes(name)?;
+        let info = &self.content.tensor_infos[name];
+        let (n, k) = match info.shape.dims() {
+            [n, k] => (*n, *k),
+            dims => return Err(self.error(format!("tensor `{name}` is not a matrix ({dims:?})"))),
+        };
+        if from + rows > n {
+            return Err(self.error(format!(
+                "tensor `{name}` has {n} rows, fewer than the {} the model needs",
+                from + rows
+            )));
+        }
+        let dtype = info.ggml_dtype;
+        let row_bytes = k / dtype.block_size() * dtype.type_size();
+        let slice = &bytes[from * row_bytes..(from + rows) * row_bytes];
+        Ok((
+            self.build(name, dtype, slice, vec![rows, k], device)?,
+            slice,
+        ))
+    }
+
+    fn build(
+        &self,
+        name: &str,
+        dtype: GgmlDType,
+        bytes: &[u8],
+        dims: Vec<usize>,
+        device: &Device,
+    ) -> Result<QTensor> {
+        ggml_file::qtensor_from_ggml(dtype, bytes, dims, device)
             .map_err(|e| invalid(&self.path, format!("tensor `{name}`: {e}")))
     }
 

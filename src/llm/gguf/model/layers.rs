@@ -35,19 +35,24 @@ impl Linear {
     /// y = x Wᵀ + b for x of shape [t, in].
     pub(crate) fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let rows = x.dims().first().copied().unwrap_or(1);
-        let y = match &self.weight {
-            // Many rows at once (a prompt) against a matrix without a tiled kernel: expanding
-            // it to f32 once and using the dense kernel is several times faster.
-            Weight::Candle(QMatMul::QTensor(q)) if rows >= DENSE_ROWS && !tiled_on_cpu(q) => {
-                let w = q.dequantize(x.device())?;
-                x.matmul(&w.t()?)?
+        // Many rows at once (a prompt) against a matrix without a tiled kernel: expanding it to
+        // f32 once and using the dense kernel is several times faster.
+        let dense = match &self.weight {
+            _ if rows < DENSE_ROWS => None,
+            Weight::Candle(QMatMul::QTensor(q)) if !tiled_on_cpu(q) => {
+                Some(q.dequantize(x.device())?)
             }
-            Weight::Candle(w) => w.forward(x)?,
-            Weight::Q5(q) if rows >= DENSE_ROWS => {
-                let w = Tensor::from_vec(q.dequantize(), (q.rows(), q.cols()), x.device())?;
-                x.matmul(&w.t()?)?
-            }
-            Weight::Q5(q) => x.contiguous()?.apply_op1_no_bwd(q.as_ref())?,
+            Weight::Q5(q) => Some(Tensor::from_vec(
+                q.dequantize(),
+                (q.rows(), q.cols()),
+                x.device(),
+            )?),
+            Weight::Candle(_) => None,
+        };
+        let y = match (&self.weight, dense) {
+            (_, Some(w)) => x.matmul(&w.t()?)?,
+            (Weight::Candle(w), None) => w.forward(x)?,
+            (Weight::Q5(q), None) => x.contiguous()?.apply_op1_no_bwd(q.as_ref())?,
         };
         match &self.bias {
             Some(b) => y.broadcast_add(b),
@@ -149,27 +154,9 @@ impl Loader<'_> {
     /// Rows `[from, from + rows)` of a matrix as their own linear map (fused QKV and
     /// gate-up tensors are split this way; quantization blocks run along rows).
     pub(crate) fn linear_rows(&self, name: &str, from: usize, rows: usize) -> Result<Linear> {
-        let q = self.qtensor(name)?;
-        let (n, k) = q.shape().dims2().map_err(|e| self.err(name, e))?;
-        if from + rows > n {
-            return Err(self.file.error(format!(
-                "tensor `{name}` has {n} rows, fewer than the {} the model needs",
-                from + rows
-            )));
-        }
-        let dtype = q.dtype();
-        let row_bytes = k / dtype.block_size() * dtype.type_size();
-        let bytes = self.file.tensor_bytes(name)?;
-        let slice = &bytes[from * row_bytes..(from + rows) * row_bytes];
-        let part = candle_core::quantized::ggml_file::qtensor_from_ggml(
-            dtype,
-            slice,
-            vec![rows, k],
-            self.device,
-        )
-        .map_err(|e| self.err(name, e))?;
+        let (part, bytes) = self.file.tensor_rows(name, from, rows, self.device)?;
         Ok(Linear {
-            weight: self.weight(part, slice, name)?,
+            weight: self.weight(part, bytes, name)?,
             bias: None,
         })
     }

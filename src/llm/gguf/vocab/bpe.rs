@@ -3,7 +3,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use super::bytes::byte_table;
+use super::bytes::byte_char;
 use super::pretokenize::PreTokenizer;
 use super::Vocab;
 
@@ -12,7 +12,6 @@ pub(super) struct Bpe {
     /// (left id, right id) -> (rank, merged id).
     merges: HashMap<(u32, u32), (u32, u32)>,
     pre: PreTokenizer,
-    bytes: [char; 256],
 }
 
 impl Bpe {
@@ -44,11 +43,7 @@ impl Bpe {
             };
             table.entry((l, r)).or_insert((rank as u32, merged));
         }
-        Ok(Self {
-            merges: table,
-            pre,
-            bytes: byte_table(),
-        })
+        Ok(Self { merges: table, pre })
     }
 
     /// Appends the ids of `text` (no special tokens in it) to `out`.
@@ -56,9 +51,9 @@ impl Bpe {
         let mut mapped = String::new();
         for word in self.pre.split(text) {
             mapped.clear();
-            mapped.extend(word.bytes().map(|b| self.bytes[b as usize]));
+            mapped.extend(word.bytes().map(byte_char));
             if self.pre.ignore_merges {
-                if let Some(id) = vocab.lookup(&mapped) {
+                if let Some(id) = vocab.token_id(&mapped) {
                     out.push(id);
                     continue;
                 }
@@ -82,7 +77,7 @@ impl Bpe {
             syms.push(Sym {
                 start,
                 len,
-                id: vocab.lookup(&word[start..start + len]),
+                id: vocab.token_id(&word[start..start + len]),
                 prev: i.checked_sub(1),
                 next: Some(i + 1),
             });
@@ -136,7 +131,7 @@ impl Bpe {
                 None => {
                     // Not a token: one token per byte of the mapped text, where those exist.
                     for b in word[s.start..s.start + s.len].bytes() {
-                        out.extend(vocab.lookup(&(b as char).to_string()));
+                        out.extend(vocab.token_id(&(b as char).to_string()));
                     }
                 }
             }

@@ -111,9 +111,8 @@ const END_OF_GENERATION_TEXTS: [&str; 22] = [
     "[e~[",
 ];
 
-/// Fill-in-the-middle markers: control tokens for llama.cpp; the padding, repository and file
-/// separators also end generation.
-const FIM_TEXTS: [&str; 27] = [
+/// Fill-in-the-middle prefix, suffix and middle markers: control tokens for llama.cpp.
+const FIM_TEXTS: [&str; 21] = [
     "<|fim_prefix|>",
     "<fim-prefix>",
     "<fim_prefix>",
@@ -135,15 +134,10 @@ const FIM_TEXTS: [&str; 27] = [
     "\u{2581}<MID>",
     "<|code_middle|>",
     "<|middle|>",
-    "<|fim_pad|>",
-    "<fim-pad>",
-    "<fim_pad>",
-    "<PAD>",
-    "[PAD]",
-    "<|file_sep|>",
 ];
 
-/// FIM markers that end generation.
+/// Fill-in-the-middle padding, repository and file markers: control tokens that also end
+/// generation.
 const FIM_END_TEXTS: [&str; 11] = [
     "<|fim_pad|>",
     "<fim-pad>",
@@ -228,8 +222,7 @@ impl Vocab {
         let forced_control = END_OF_GENERATION_TEXTS
             .iter()
             .chain(&FIM_TEXTS)
-            .chain(&FIM_END_TEXTS)
-            .chain(&["<|eom_id|>", "<|end_of_text|>"]);
+            .chain(&FIM_END_TEXTS);
         for text in forced_control {
             if let Some(&id) = ids.get(*text) {
                 kinds[id as usize] = TokenKind::Control;
@@ -386,10 +379,6 @@ impl Vocab {
     pub fn decode(&self, ids: &[u32]) -> String {
         let bytes: Vec<u8> = ids.iter().flat_map(|&id| self.token_bytes(id)).collect();
         String::from_utf8_lossy(&bytes).into_owned()
-    }
-
-    fn lookup(&self, text: &str) -> Option<u32> {
-        self.ids.get(text).copied()
     }
 
     fn score(&self, id: u32) -> f32 {

@@ -67,7 +67,7 @@ pub(super) fn encode(text: &str, space_prefix: bool, vocab: &Vocab, out: &mut Ve
     let push = |queue: &mut BinaryHeap<Bigram>, syms: &[Sym], left: usize, right: usize| {
         let (l, r) = (&syms[left], &syms[right]);
         let merged = &word[l.start..l.start + l.len + r.len];
-        if let Some(id) = vocab.lookup(merged) {
+        if let Some(id) = vocab.token_id(merged) {
             queue.push(Bigram {
                 score: vocab.score(id),
                 left,
@@ -103,7 +103,7 @@ pub(super) fn encode(text: &str, space_prefix: bool, vocab: &Vocab, out: &mut Ve
     while let Some(i) = at {
         let s = &syms[i];
         let piece = &word[s.start..s.start + s.len];
-        match vocab.lookup(piece) {
+        match vocab.token_id(piece) {
             Some(id) => out.push(id),
             None => {
                 for b in piece.bytes() {
