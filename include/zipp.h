@@ -56,7 +56,7 @@
 #define ZIPP_ABI_VERSION_MAJOR 1
 
 // Minor version of the C ABI: grows when functions are added.
-#define ZIPP_ABI_VERSION_MINOR 1
+#define ZIPP_ABI_VERSION_MINOR 2
 
 // The ABI version as one number, `(major << 16) | minor`, as `zipp_abi_version` returns it.
 #define ZIPP_ABI_VERSION ((ZIPP_ABI_VERSION_MAJOR << 16) | ZIPP_ABI_VERSION_MINOR)
@@ -115,6 +115,10 @@ enum ZippStatus
     ZIPP_STATUS_INVALID_INPUT = 21,
     // A model file is corrupt, truncated, or of an architecture or format this build cannot run.
     ZIPP_STATUS_INVALID_MODEL = 22,
+    // A numerical computation failed (a tensor operation, or training that diverged).
+    ZIPP_STATUS_COMPUTE = 23,
+    // The job has not finished yet.
+    ZIPP_STATUS_PENDING = 24,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -123,6 +127,10 @@ typedef enum ZippStatus ZippStatus;
 typedef int32_t ZippStatus;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+// A persona-mining job running on its own thread. Every function on it may be called from any
+// thread. Free it with `zipp_job_free`, which cancels it first.
+typedef struct ZippMineJob ZippMineJob;
 
 // A validated persona. Immutable once made, so one handle may be used from many threads at
 // once. Free it with `zipp_persona_free`.
@@ -152,6 +160,71 @@ extern "C" {
 // stderr when `callback` is NULL. Global; replaces any earlier callback. `user_data` must stay
 // valid, and usable from any thread, until the callback is replaced.
 ZippStatus zipp_log_set(ZippLogCallback callback, void *user_data, int32_t max_level);
+
+// Starts mining personas and returns at once; the work runs on a new thread.
+//
+// `config_json` keys: `graph` (the file `zipp mine ingest` wrote; required), `out_dir`
+// (required; gets `checkpoint.safetensors`, `encoder.safetensors`, `metrics.json`,
+// `salience.jsonl`, `personas/<id>.json` and `result.json`, each written to a temporary name
+// and renamed), `images` ({`index`, `vectors`}: image references, one per line, and a `.npy`
+// matrix of their embeddings; turns on ImageAlign), `encoder` ({`embedding_dim`, `hidden`,
+// `heads`, `out_dim`, `dropout`, `share_weights`, `self_loops`, `negative_slope`}), `train`
+// ({`epochs`, `learning_rate`, `weight_decay`, `warmup_epochs`, `clip_norm`, `negatives`,
+// `patience`, `batch_edges`, `full_batch_limit`, `fanout`, `seed`, `image_align`: {`weight`,
+// `temperature`, `learn_temperature`, `batch_users`}}), `evidence` ({`token_budget`,
+// `max_communities`, `snippets_per_community`}), `verbalizer` (a text backend as in
+// `zipp_rewriter_new`; absent: personas composed from the evidence without a model),
+// `max_personas`, `resume` (default true: continue from the checkpoint, keep personas already
+// written), `device` ("cpu" or "cuda") and `threads`. Relative paths are taken from the
+// working directory. The configuration is checked here; files are read by the job.
+//
+// # Safety
+// `config_json` is a NUL-terminated string; `out_job` points to writable storage for one
+// pointer.
+ZippStatus zipp_mine_start(const char *config_json, struct ZippMineJob **out_job);
+
+// Writes the job's progress as JSON to `*out_status_json` (free with `zipp_string_free`):
+// `stage` ("queued", "loading", "training", "salience", "verbalizing", "done", "failed",
+// "cancelled"), `fraction` (0..1 of the whole job), `epoch`, `epochs`, `loss`,
+// `posting_accuracy` (validation, latest epoch), `eta_seconds` (null when unknown),
+// `personas`, `elapsed_seconds` and `error` (for a failed job).
+//
+// # Safety
+// `job` is a live handle; `out_status_json` points to writable storage for one pointer.
+ZippStatus zipp_job_poll(const struct ZippMineJob *job_, char **out_status_json);
+
+// Asks the job to stop. Returns at once; the job stops within about a second (at the next
+// training batch or persona) and then ends with ZIPP_STATUS_CANCELLED. The checkpoint of the
+// last finished epoch stays, so a new job with the same configuration resumes from it.
+//
+// # Safety
+// `job` is NULL (ignored) or a live handle.
+void zipp_job_cancel(const struct ZippMineJob *job_);
+
+// Waits for the job to end, at most `timeout_ms` milliseconds (negative: no limit). Writes
+// whether it ended to `*out_finished`.
+//
+// # Safety
+// `job` is a live handle; `out_finished` points to a writable bool.
+ZippStatus zipp_job_wait(const struct ZippMineJob *job_, int64_t timeout_ms, bool *out_finished);
+
+// How the job ended. ZIPP_STATUS_PENDING while it runs. When it succeeded, writes JSON to
+// `*out_result_json` (free with `zipp_string_free`): `out_dir`, `personas_dir`,
+// `personas_written`, `personas_kept`, `personas_failed` ([user, reason] pairs), `salience`,
+// `encoder`, `metrics` (paths), `valid` and `test` ({`posting_accuracy`, `auc`, `pairs`}),
+// `best_epoch`, `resumed_epochs`. When it failed or was cancelled, returns that status with
+// the message in `zipp_last_error` and writes nothing.
+//
+// # Safety
+// `job` is a live handle; `out_result_json` points to writable storage for one pointer.
+ZippStatus zipp_job_result(const struct ZippMineJob *job_, char **out_result_json);
+
+// Cancels the job, waits for its thread to end and frees the handle. NULL is a no-op.
+//
+// # Safety
+// `job` is NULL or a handle from `zipp_mine_start` not yet freed; no other call on it may run
+// or follow.
+void zipp_job_free(struct ZippMineJob *job);
 
 // Writes the path of the model the gguf backend uses when none is configured (`ZIPP_MODEL`,
 // else the default model in the cache folder) to `*out_path`; free it with `zipp_string_free`.

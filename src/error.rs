@@ -54,6 +54,10 @@ pub enum ZippStatus {
     InvalidInput = 21,
     /// A model file is corrupt, truncated, or of an architecture or format this build cannot run.
     InvalidModel = 22,
+    /// A numerical computation failed (a tensor operation, or training that diverged).
+    Compute = 23,
+    /// The job has not finished yet.
+    Pending = 24,
 }
 
 impl ZippStatus {
@@ -83,6 +87,8 @@ impl ZippStatus {
             ZippStatus::InvalidGraph => "invalid graph file",
             ZippStatus::InvalidInput => "invalid input data",
             ZippStatus::InvalidModel => "invalid model file",
+            ZippStatus::Compute => "computation failed",
+            ZippStatus::Pending => "not finished",
         }
     }
 
@@ -112,6 +118,8 @@ impl ZippStatus {
             ZippStatus::InvalidGraph => "ZIPP_STATUS_INVALID_GRAPH",
             ZippStatus::InvalidInput => "ZIPP_STATUS_INVALID_INPUT",
             ZippStatus::InvalidModel => "ZIPP_STATUS_INVALID_MODEL",
+            ZippStatus::Compute => "ZIPP_STATUS_COMPUTE",
+            ZippStatus::Pending => "ZIPP_STATUS_PENDING",
         }
     }
 }
@@ -292,6 +300,20 @@ pub enum ZippError {
         /// What is wrong with it.
         message: String,
     },
+    /// A numerical computation that failed.
+    #[error("{stage}: {message}")]
+    Compute {
+        /// What was being computed.
+        stage: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Asked for the result of work still running.
+    #[error("{what} has not finished")]
+    Pending {
+        /// The work.
+        what: String,
+    },
 }
 
 impl ZippError {
@@ -320,6 +342,8 @@ impl ZippError {
             ZippError::InvalidGraph { .. } => ZippStatus::InvalidGraph,
             ZippError::InvalidInput { .. } => ZippStatus::InvalidInput,
             ZippError::InvalidModel { .. } => ZippStatus::InvalidModel,
+            ZippError::Compute { .. } => ZippStatus::Compute,
+            ZippError::Pending { .. } => ZippStatus::Pending,
         }
     }
 
@@ -340,6 +364,15 @@ impl ZippError {
             source,
         }
     }
+}
+
+/// The message of a caught panic (its payload when that is a string).
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic payload".to_string())
 }
 
 /// serde_json appends " at line L column C"; the error already carries both.

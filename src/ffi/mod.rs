@@ -5,6 +5,7 @@
 //! at the border.
 
 pub mod log;
+pub mod mine;
 pub mod models;
 pub mod panic;
 pub mod persona;

@@ -15,11 +15,7 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<()>) -> ZippStatus {
             e.status()
         }
         Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic payload".to_string());
+            let message = crate::error::panic_message(payload.as_ref());
             set_last_error(&ZippError::Panic { message }.to_string());
             ZippStatus::Panic
         }

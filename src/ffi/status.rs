@@ -51,6 +51,8 @@ fn status_from_code(code: i32) -> Option<ZippStatus> {
         InvalidGraph,
         InvalidInput,
         InvalidModel,
+        Compute,
+        Pending,
     ]
     .into_iter()
     .find(|s| *s as i32 == code)

@@ -11,7 +11,7 @@ pub const ZIPP_VERSION_PATCH: u32 = 0;
 /// Major version of the C ABI: a host refuses a library whose ABI major differs from its own.
 pub const ZIPP_ABI_VERSION_MAJOR: u32 = 1;
 /// Minor version of the C ABI: grows when functions are added.
-pub const ZIPP_ABI_VERSION_MINOR: u32 = 1;
+pub const ZIPP_ABI_VERSION_MINOR: u32 = 2;
 /// The ABI version as one number, `(major << 16) | minor`, as `zipp_abi_version` returns it.
 pub const ZIPP_ABI_VERSION: u32 = (ZIPP_ABI_VERSION_MAJOR << 16) | ZIPP_ABI_VERSION_MINOR;
 

@@ -6,7 +6,12 @@
 //! versioned, memory-mappable binary format; [`synth`] writes Reddit-format dumps with planted
 //! persona types and their ground truth for tests and benchmarks.
 
+pub mod encoder;
+pub mod evidence;
 mod fxhash;
+pub mod gat;
 pub mod graph;
 pub mod ingest;
+pub mod job;
 pub mod synth;
+pub mod verbalize;

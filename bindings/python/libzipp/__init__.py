@@ -6,7 +6,7 @@
 ...     print(rewriter.rewrite(persona, "a cat", {"seed": 1}).rewrite)
 
 The shared library is loaded on first use (see ``libzipp._native`` for where it is looked for;
-``ZIPP_LIBRARY`` overrides) and refused when its C ABI is not 1.1 or a newer 1.x.
+``ZIPP_LIBRARY`` overrides) and refused when its C ABI is not 1.2 or a newer 1.x.
 """
 
 from __future__ import annotations
@@ -19,8 +19,11 @@ from .errors import (
     BackendError,
     BackendTimeoutError,
     BadResponseError,
+    ComputeError,
     ERROR_CLASSES,
     InvalidConfigError,
+    InvalidGraphError,
+    InvalidInputError,
     InvalidJsonError,
     InvalidModelError,
     InvalidOptionsError,
@@ -30,6 +33,7 @@ from .errors import (
     NullPointerError,
     OperationCancelledError,
     PanicError,
+    PendingError,
     RateLimitedError,
     ServerError,
     TooLargeError,
@@ -38,6 +42,7 @@ from .errors import (
     ZippIOError,
 )
 from .log import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_OFF, LOG_TRACE, LOG_WARN, log_to_logging, set_log_handler
+from .mine import MineJob
 from .models import default_model_path, unload_models
 from .persona import Persona
 from .personas import example_personas_dir, is_persona_file, list_persona_files
@@ -76,11 +81,12 @@ def status_description(status: int) -> str:
 
 __all__ = [
     "ABI_VERSION_MAJOR", "ABI_VERSION_MINOR", "AuthError", "BackendConnectionError", "BackendError",
-    "BackendTimeoutError", "BadResponseError", "ERROR_CLASSES", "InvalidConfigError",
-    "InvalidJsonError", "InvalidModelError", "InvalidOptionsError", "InvalidPersonaError",
-    "InvalidUtf8Error", "LOG_DEBUG", "LOG_ERROR", "LOG_INFO", "LOG_OFF", "LOG_TRACE", "LOG_WARN",
-    "LibraryLoadError", "ModelNotFoundError", "NullPointerError", "OperationCancelledError",
-    "PanicError", "Persona", "RateLimitedError", "RewriteFailure", "RewriteResult", "Rewriter",
+    "BackendTimeoutError", "BadResponseError", "ComputeError", "ERROR_CLASSES",
+    "InvalidConfigError", "InvalidGraphError", "InvalidInputError", "InvalidJsonError",
+    "InvalidModelError", "InvalidOptionsError", "InvalidPersonaError", "InvalidUtf8Error",
+    "LOG_DEBUG", "LOG_ERROR", "LOG_INFO", "LOG_OFF", "LOG_TRACE", "LOG_WARN", "LibraryLoadError",
+    "MineJob", "ModelNotFoundError", "NullPointerError", "OperationCancelledError", "PanicError",
+    "PendingError", "Persona", "RateLimitedError", "RewriteFailure", "RewriteResult", "Rewriter",
     "RewriterPool", "ServerError", "TokenHandler", "TooLargeError", "UnsupportedError", "ZippError",
     "ZippIOError", "abi_version", "default_model_path", "example_personas_dir", "is_persona_file",
     "library_path", "list_persona_files", "log_to_logging", "set_log_handler", "status_description",

@@ -28,7 +28,7 @@ from typing import Any, Callable, Optional, Sequence
 ABI_VERSION_MAJOR = 1
 
 #: The oldest ABI minor that has every function declared below (``ZIPP_ABI_VERSION_MINOR``).
-ABI_VERSION_MINOR = 1
+ABI_VERSION_MINOR = 2
 
 #: Environment variable that names the library file to load.
 LIBRARY_ENV = "ZIPP_LIBRARY"
@@ -36,6 +36,10 @@ LIBRARY_ENV = "ZIPP_LIBRARY"
 
 class LibraryLoadError(ImportError):
     """libzipp could not be found or loaded, or its ABI major differs from this binding's."""
+
+
+class _ZippMineJob(ctypes.Structure):
+    """Opaque ``ZippMineJob``."""
 
 
 class _ZippPersona(ctypes.Structure):
@@ -46,6 +50,7 @@ class _ZippRewriter(ctypes.Structure):
     """Opaque ``ZippRewriter``."""
 
 
+MineJobPtr = ctypes.POINTER(_ZippMineJob)
 PersonaPtr = ctypes.POINTER(_ZippPersona)
 RewriterPtr = ctypes.POINTER(_ZippRewriter)
 
@@ -107,6 +112,19 @@ def _declare_all(lib: ctypes.CDLL) -> None:
 
     # ZippStatus zipp_log_set(ZippLogCallback callback, void *user_data, int32_t max_level);
     _declare(lib, "zipp_log_set", status, [LogCallback, ctypes.c_void_p, ctypes.c_int32])
+    # ZippStatus zipp_mine_start(const char *config_json, struct ZippMineJob **out_job);
+    _declare(lib, "zipp_mine_start", status, [ctypes.c_char_p, ctypes.POINTER(MineJobPtr)])
+    # ZippStatus zipp_job_poll(const struct ZippMineJob *job_, char **out_status_json);
+    _declare(lib, "zipp_job_poll", status, [MineJobPtr, c_char_pp])
+    # void zipp_job_cancel(const struct ZippMineJob *job_);
+    _declare(lib, "zipp_job_cancel", None, [MineJobPtr])
+    # ZippStatus zipp_job_wait(const struct ZippMineJob *job_, int64_t timeout_ms, bool *out_finished);
+    # (blocks: ctypes releases the GIL for the call)
+    _declare(lib, "zipp_job_wait", status, [MineJobPtr, ctypes.c_int64, ctypes.POINTER(ctypes.c_bool)])
+    # ZippStatus zipp_job_result(const struct ZippMineJob *job_, char **out_result_json);
+    _declare(lib, "zipp_job_result", status, [MineJobPtr, c_char_pp])
+    # void zipp_job_free(struct ZippMineJob *job);  (cancels the job and joins its thread)
+    _declare(lib, "zipp_job_free", None, [MineJobPtr])
     # ZippStatus zipp_default_model_path(char **out_path);
     _declare(lib, "zipp_default_model_path", status, [c_char_pp])
     # ZippStatus zipp_models_unload(const char *path, uint32_t *out_count);

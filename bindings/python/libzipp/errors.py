@@ -1,7 +1,8 @@
 """Exceptions: one ZippError subclass per ZippStatus code, each carrying zipp_last_error().
 
 Subclasses also derive from the closest builtin (ValueError, OSError, ConnectionError,
-TimeoutError) so that callers may catch either; none of them is named like a builtin.
+TimeoutError, ArithmeticError) so that callers may catch either; none of them is named like a
+builtin.
 """
 
 from __future__ import annotations
@@ -128,19 +129,40 @@ class UnsupportedError(ZippError):
     status = 19
 
 
+class InvalidGraphError(ZippError, ValueError):
+    """ZIPP_STATUS_INVALID_GRAPH (20): a graph file is corrupt, truncated or of another format version."""
+    status = 20
+
+
+class InvalidInputError(ZippError, ValueError):
+    """ZIPP_STATUS_INVALID_INPUT (21): an input record could not be used (strict ingest)."""
+    status = 21
+
+
 class InvalidModelError(ZippError, ValueError):
     """ZIPP_STATUS_INVALID_MODEL (22): a model file is corrupt, truncated or of an unsupported kind."""
     status = 22
 
 
-#: Exception class for each status code (20 and 21 come only from functions outside the C API).
+class ComputeError(ZippError, ArithmeticError):
+    """ZIPP_STATUS_COMPUTE (23): a numerical computation failed (a tensor operation, diverged training)."""
+    status = 23
+
+
+class PendingError(ZippError):
+    """ZIPP_STATUS_PENDING (24): the job has not finished yet."""
+    status = 24
+
+
+#: Exception class for each status code.
 ERROR_CLASSES: Dict[int, Type[ZippError]] = {
     cls.status: cls
     for cls in (PanicError, NullPointerError, InvalidUtf8Error, InvalidJsonError, TooLargeError,
                 ZippIOError, InvalidPersonaError, InvalidConfigError, InvalidOptionsError,
                 BackendConnectionError, BackendTimeoutError, AuthError, ModelNotFoundError,
                 RateLimitedError, ServerError, BadResponseError, BackendError,
-                OperationCancelledError, UnsupportedError, InvalidModelError)
+                OperationCancelledError, UnsupportedError, InvalidGraphError, InvalidInputError,
+                InvalidModelError, ComputeError, PendingError)
 }
 
 

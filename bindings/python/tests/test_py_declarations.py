@@ -20,10 +20,15 @@ C_TYPES = {
     "void *": ctypes.c_void_p,
     "char *": ctypes.c_void_p,
     "int32_t": ctypes.c_int32,
+    "int64_t": ctypes.c_int64,
+    "bool *": ctypes.POINTER(ctypes.c_bool),
     "uint32_t": ctypes.c_uint32,
     "uint32_t *": ctypes.POINTER(ctypes.c_uint32),
     "ZippLogCallback": _native.LogCallback,
     "ZippTokenCallback": _native.TokenCallback,
+    "const struct ZippMineJob *": _native.MineJobPtr,
+    "struct ZippMineJob *": _native.MineJobPtr,
+    "struct ZippMineJob **": ctypes.POINTER(_native.MineJobPtr),
     "const struct ZippPersona *": _native.PersonaPtr,
     "struct ZippPersona *": _native.PersonaPtr,
     "struct ZippPersona **": ctypes.POINTER(_native.PersonaPtr),
@@ -59,6 +64,8 @@ def test_header_is_parsed() -> None:
         "ZippStatus", ["const struct ZippRewriter *", "const struct ZippPersona *", "const char *",
                        "const char *", "ZippTokenCallback", "void *", "char **", "char **"])
     assert prototypes["zipp_last_error"] == ("const char *", [])
+    assert prototypes["zipp_job_wait"] == ("ZippStatus", ["const struct ZippMineJob *", "int64_t", "bool *"])
+    assert prototypes["zipp_job_free"] == ("void", ["struct ZippMineJob *"])
 
 
 def test_every_prototype_is_declared_with_matching_types() -> None:

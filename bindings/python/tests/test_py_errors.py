@@ -10,14 +10,25 @@ import libzipp
 
 
 def test_every_status_has_a_class_named_by_the_library() -> None:
-    # 20 and 21 (graph files, ingest) come only from functions outside the C API.
-    assert sorted(libzipp.ERROR_CLASSES) == list(range(1, 20)) + [22]
+    assert sorted(libzipp.ERROR_CLASSES) == list(range(1, 25))
     for status, cls in libzipp.ERROR_CLASSES.items():
         assert issubclass(cls, libzipp.ZippError)
         assert cls.status == status
         assert libzipp.status_name(status).startswith("ZIPP_STATUS_")
         assert libzipp.status_description(status)
     assert libzipp.status_name(999) == "ZIPP_STATUS_UNKNOWN"
+
+
+def test_mining_statuses() -> None:
+    assert libzipp.status_name(20) == "ZIPP_STATUS_INVALID_GRAPH"
+    assert libzipp.status_name(23) == "ZIPP_STATUS_COMPUTE"
+    assert libzipp.status_name(24) == "ZIPP_STATUS_PENDING"
+    assert libzipp.ERROR_CLASSES[20] is libzipp.InvalidGraphError
+    assert libzipp.ERROR_CLASSES[21] is libzipp.InvalidInputError
+    assert libzipp.ERROR_CLASSES[23] is libzipp.ComputeError
+    assert libzipp.ERROR_CLASSES[24] is libzipp.PendingError
+    assert issubclass(libzipp.ComputeError, ArithmeticError)
+    assert issubclass(libzipp.InvalidGraphError, ValueError)
 
 
 def test_none_arguments_are_null_pointer_errors(kenji: libzipp.Persona, rules: libzipp.Rewriter) -> None:

@@ -70,10 +70,10 @@ def test_library_with_another_abi_major_is_refused(tmp_path: Path) -> None:
 
 
 def test_library_older_than_the_binding_is_refused(tmp_path: Path) -> None:
-    library = _fake_library(tmp_path, "1u << 16")
+    library = _fake_library(tmp_path, "(1u << 16) | 1")
     done = _python("import libzipp; libzipp.version()", {"ZIPP_LIBRARY": str(library)}, tmp_path)
     assert done.returncode == 1
-    assert "C ABI 1.0" in done.stderr and "ABI 1.1 or newer" in done.stderr
+    assert "C ABI 1.1" in done.stderr and "ABI 1.2 or newer" in done.stderr
 
 
 def test_import_does_not_load_the_library(tmp_path: Path) -> None:

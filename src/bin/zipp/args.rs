@@ -83,6 +83,47 @@ pub enum MineCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Train the GATv2 + ImageAlign encoder, rank communities by attention and write personas
+    /// (a JSON configuration; see the README's persona-mining section).
+    Run {
+        /// Configuration file (relative paths in it are taken from its folder).
+        config: PathBuf,
+        /// Start over: ignore the checkpoint and rewrite personas already there.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Print the persona documents a run wrote, one JSON object per line.
+    Personas {
+        /// The run's output folder.
+        out_dir: PathBuf,
+    },
+    /// Train TF-IDF, GAT and GAT + ImageAlign on one graph and print held-out posting accuracy.
+    Ablate(AblateArgs),
+}
+
+/// `zipp mine ablate`.
+#[derive(Args)]
+pub struct AblateArgs {
+    /// Graph file.
+    pub graph: PathBuf,
+    /// Image references, one per line (for ImageAlign).
+    #[arg(long, value_name = "FILE", requires = "image_vectors")]
+    pub image_index: Option<PathBuf>,
+    /// `.npy` embeddings, one row per reference.
+    #[arg(long, value_name = "FILE", requires = "image_index")]
+    pub image_vectors: Option<PathBuf>,
+    /// Most epochs per encoder.
+    #[arg(long, default_value_t = 200)]
+    pub epochs: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Compute threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `zipp mine synth`.

@@ -6,6 +6,7 @@
 
 mod args;
 mod mine_cmd;
+mod mine_run_cmd;
 mod models_cmd;
 mod persona_cmd;
 mod rewrite_cmd;

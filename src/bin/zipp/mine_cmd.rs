@@ -1,4 +1,4 @@
-//! `zipp mine synth | ingest | stats`.
+//! `zipp mine synth | ingest | stats` (and dispatch of `run | personas | ablate`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -18,6 +18,9 @@ pub fn run(command: MineCommand) -> Result<u8, ZippError> {
         MineCommand::Synth(a) => synth(a),
         MineCommand::Ingest(a) => run_ingest(*a),
         MineCommand::Stats { graph, json } => stats(&graph, json),
+        MineCommand::Run { config, fresh } => crate::mine_run_cmd::run(&config, fresh),
+        MineCommand::Personas { out_dir } => crate::mine_run_cmd::personas(&out_dir),
+        MineCommand::Ablate(a) => crate::mine_run_cmd::ablate(&a),
     }
 }
 

@@ -13,6 +13,8 @@ mod types;
 mod write;
 
 pub use types::{Archetype, ARCHETYPES};
+#[cfg(test)]
+pub(crate) use write::npy_f32;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;

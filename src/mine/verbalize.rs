@@ -1,0 +1,340 @@
+//! Verbalization: a user's evidence becomes a persona document, either composed from the
+//! evidence's most distinctive words (no model) or written by a text backend as JSON, validated
+//! against the persona schema, retried once with the problem named, and never written
+//! half-formed.
+
+use std::collections::HashMap;
+
+use crate::error::{Result, ZippError};
+use crate::llm::{ChatMessage, GenerationRequest, RewriteTask, Role, SamplingParams, TextBackend};
+use crate::mine::graph::Graph;
+use crate::persona::{Evidence, Persona, PersonaDocument, Provenance};
+use crate::text::words::{is_stop_word, words};
+
+/// Document frequency of words over users' snippets, for picking distinctive words.
+#[derive(Debug, Default)]
+pub struct WordStats {
+    users: f32,
+    df: HashMap<String, u32>,
+}
+
+impl WordStats {
+    /// Counts, for every word, how many users' snippets contain it.
+    pub fn from_graph(graph: &Graph) -> Self {
+        let mut df: HashMap<String, u32> = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for u in 0..graph.users() {
+            seen.clear();
+            for s in graph.user_snippets(u) {
+                for w in words(s.text) {
+                    if seen.insert(w.clone()) {
+                        *df.entry(w).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        Self {
+            users: graph.users() as f32,
+            df,
+        }
+    }
+
+    fn idf(&self, word: &str) -> f32 {
+        let d = self.df.get(word).copied().unwrap_or(0) as f32;
+        ((1.0 + self.users) / (1.0 + d)).ln()
+    }
+
+    /// The `k` most distinctive words of the evidence: salience-weighted counts times inverse
+    /// user frequency, stop words and words most users write left out.
+    pub fn distinctive(&self, evidence: &[Evidence], k: usize) -> Vec<String> {
+        let mut score: HashMap<String, f32> = HashMap::new();
+        for e in evidence {
+            for s in &e.snippets {
+                for w in words(s) {
+                    if w.chars().count() < 3
+                        || is_stop_word(&w)
+                        || w.chars().all(|c| c.is_ascii_digit())
+                    {
+                        continue;
+                    }
+                    *score.entry(w).or_insert(0.0) += e.salience as f32 + 0.05;
+                }
+            }
+        }
+        let mut ranked: Vec<(String, f32)> = score
+            .into_iter()
+            .map(|(w, s)| {
+                let idf = self.idf(&w);
+                (w, s * idf)
+            })
+            .filter(|(_, s)| *s > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        ranked.into_iter().take(k).map(|(w, _)| w).collect()
+    }
+}
+
+/// A persona id (and file name) from a user name: letters, digits, `.`, `_` and `-`, at most 64 characters.
+pub fn persona_id(user: &str) -> String {
+    let id: String = user
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(64)
+        .collect();
+    if id.is_empty() {
+        "user".into()
+    } else {
+        id
+    }
+}
+
+fn list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [a] => a.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn provenance(generator: &str) -> Provenance {
+    Provenance {
+        source: Some("mined".into()),
+        generator: Some(format!(
+            "libzipp {} ({generator})",
+            env!("CARGO_PKG_VERSION")
+        )),
+        notes: Some(
+            "communities ranked by GATv2 layer-2 attention; evidence under a token budget".into(),
+        ),
+        ..Default::default()
+    }
+}
+
+/// Composes a persona without a model: interests from the most salient communities, aesthetics
+/// from the evidence's most distinctive words.
+pub fn compose(user: &str, evidence: Vec<Evidence>, stats: &WordStats) -> Result<Persona> {
+    let communities: Vec<String> = evidence
+        .iter()
+        .take(5)
+        .map(|e| e.community.clone())
+        .collect();
+    let vocabulary = stats.distinctive(&evidence, 6);
+    let mut text = if communities.is_empty() {
+        "I keep to myself online.".to_string()
+    } else {
+        format!("I spend most of my time online in {}.", list(&communities))
+    };
+    if !vocabulary.is_empty() {
+        text.push_str(&format!(
+            " What I write there keeps coming back to {}.",
+            list(&vocabulary)
+        ));
+    }
+    let mut doc = PersonaDocument::with_text(text);
+    doc.id = Some(persona_id(user));
+    doc.name = Some(user.to_string());
+    doc.traits.interests = communities;
+    doc.traits.aesthetics = vocabulary;
+    doc.evidence = evidence;
+    doc.provenance = Some(provenance("rules verbalizer"));
+    Persona::new(doc)
+}
+
+const INSTRUCTION: &str = "You write persona documents for an image-personalization system. \
+From the communities a person is active in (with how much they matter to them) and what they \
+wrote there, describe the person. Answer with one JSON object and nothing else: \
+{\"text\": \"3 to 5 sentences in the first person about who I am, what I care about and what \
+images I like\", \"interests\": [\"...\"], \"aesthetics\": [\"visual words: colours, light, \
+styles, motifs\"], \"affect\": [\"...\"]}. Base every claim on the evidence.";
+
+fn evidence_message(evidence: &[Evidence]) -> String {
+    let mut m = String::from("Evidence, most salient first:\n");
+    for e in evidence {
+        m.push_str(&format!("- {} (salience {:.2})\n", e.community, e.salience));
+        for s in &e.snippets {
+            m.push_str(&format!("  * {}\n", s.replace('\n', " ")));
+        }
+    }
+    m
+}
+
+/// Reads the model's answer into a document: the first JSON object in the text.
+fn parse_answer(answer: &str) -> std::result::Result<PersonaDocument, String> {
+    let start = answer.find('{').ok_or("the answer has no JSON object")?;
+    let end = answer.rfind('}').ok_or("the JSON object is not closed")?;
+    if end < start {
+        return Err("the JSON object is not closed".into());
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Answer {
+        text: String,
+        #[serde(default)]
+        interests: Vec<String>,
+        #[serde(default)]
+        aesthetics: Vec<String>,
+        #[serde(default)]
+        affect: Vec<String>,
+    }
+    let a: Answer = serde_json::from_str(&answer[start..=end])
+        .map_err(|e| format!("the JSON object is malformed: {e}"))?;
+    if a.text.split_whitespace().count() < 5 {
+        return Err("\"text\" is missing or shorter than five words".into());
+    }
+    let mut doc = PersonaDocument::with_text(a.text.trim());
+    doc.traits.interests = a.interests;
+    doc.traits.aesthetics = a.aesthetics;
+    doc.traits.affect = a.affect;
+    Ok(doc)
+}
+
+/// Asks `backend` for the persona; an answer that is not a valid document is retried once with
+/// the problem named and another seed, then reported as an error.
+pub fn with_backend(
+    backend: &dyn TextBackend,
+    user: &str,
+    evidence: Vec<Evidence>,
+    seed: u64,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<Persona> {
+    let placeholder = Persona::from_text("A person described by their communities.")?;
+    let mut messages = vec![
+        ChatMessage::new(Role::System, INSTRUCTION),
+        ChatMessage::new(Role::User, evidence_message(&evidence)),
+    ];
+    let mut last_problem = String::new();
+    for attempt in 0..2u64 {
+        let params = SamplingParams {
+            seed: seed.wrapping_add(attempt * 7919),
+            temperature: if attempt == 0 { 0.3 } else { 0.7 },
+            top_p: 0.95,
+            top_k: 40,
+            min_p: 0.05,
+            repeat_penalty: 1.1,
+            max_new_tokens: 400,
+            stop: Vec::new(),
+        };
+        let request = GenerationRequest {
+            messages: &messages,
+            task: RewriteTask {
+                persona: &placeholder,
+                prompt: "",
+                facet: None,
+                word_budget: 120,
+                seed,
+            },
+            params: &params,
+            cancel,
+            on_token: None,
+        };
+        let answer = backend.generate(&request)?.text;
+        let problem = match parse_answer(&answer) {
+            Ok(mut doc) => {
+                doc.id = Some(persona_id(user));
+                doc.name = Some(user.to_string());
+                doc.evidence = evidence.clone();
+                doc.provenance = Some(provenance(&format!(
+                    "{} verbalizer, model {}",
+                    backend.kind(),
+                    backend.model()
+                )));
+                match Persona::new(doc) {
+                    Ok(p) => return Ok(p),
+                    Err(e) => e.to_string(),
+                }
+            }
+            Err(p) => p,
+        };
+        messages.push(ChatMessage::new(Role::Assistant, answer));
+        messages.push(ChatMessage::new(
+            Role::User,
+            format!(
+                "That answer cannot be used: {problem}. Answer again with only the JSON object."
+            ),
+        ));
+        last_problem = problem;
+    }
+    Err(ZippError::BadResponse {
+        message: format!("persona for {user}: the model's answer was not a valid persona twice; last problem: {last_problem}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llm::Generation;
+    use std::sync::Mutex;
+
+    struct Scripted(Mutex<Vec<&'static str>>);
+
+    impl TextBackend for Scripted {
+        fn kind(&self) -> &'static str {
+            "scripted"
+        }
+        fn model(&self) -> &str {
+            "test"
+        }
+        fn generate(&self, _: &GenerationRequest<'_>) -> Result<Generation> {
+            let text = self
+                .0
+                .lock()
+                .map_err(|_| ZippError::Cancelled)?
+                .remove(0)
+                .to_string();
+            Ok(Generation {
+                text,
+                ..Default::default()
+            })
+        }
+    }
+
+    fn evidence() -> Vec<Evidence> {
+        vec![Evidence {
+            community: "analog".into(),
+            salience: 0.7,
+            snippets: vec!["grainy film at dusk".into()],
+        }]
+    }
+
+    const GOOD: &str = r#"Sure: {"text": "I shoot film and love grainy dusk light.", "interests": ["analog"], "aesthetics": ["film grain"]}"#;
+
+    #[test]
+    fn a_bad_answer_is_retried_once_then_reported() {
+        let b = Scripted(Mutex::new(vec!["not json at all", GOOD]));
+        let p = with_backend(&b, "kodak fan", evidence(), 1, None).unwrap();
+        assert_eq!(p.document().traits.aesthetics, ["film grain"]);
+        assert_eq!(p.document().id.as_deref(), Some("kodak_fan"));
+        assert_eq!(p.document().evidence.len(), 1);
+        let b = Scripted(Mutex::new(vec!["{\"text\": 3}", "{\"txt\": \"x\"}"]));
+        let err = with_backend(&b, "u", evidence(), 1, None).unwrap_err();
+        assert!(
+            err.to_string().contains("not a valid persona twice"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn composition_names_distinctive_words() {
+        let stats = WordStats {
+            users: 100.0,
+            df: [
+                ("grainy".to_string(), 2),
+                ("film".to_string(), 90),
+                ("dusk".to_string(), 50),
+            ]
+            .into(),
+        };
+        let p = compose("u1", evidence(), &stats).unwrap();
+        assert_eq!(p.document().traits.aesthetics[0], "grainy");
+        assert!(p
+            .document()
+            .text
+            .starts_with("I spend most of my time online in analog."));
+    }
+}
