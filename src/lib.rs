@@ -18,6 +18,7 @@
 
 #![warn(missing_docs)]
 
+pub mod clip;
 pub mod error;
 /// cbindgen:ignore
 pub mod eval;
