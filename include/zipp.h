@@ -119,6 +119,8 @@ enum ZippStatus
     ZIPP_STATUS_COMPUTE = 23,
     // The job has not finished yet.
     ZIPP_STATUS_PENDING = 24,
+    // The caller's output buffer is too small; the needed length was written.
+    ZIPP_STATUS_BUFFER_TOO_SMALL = 25,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -127,6 +129,10 @@ typedef enum ZippStatus ZippStatus;
 typedef int32_t ZippStatus;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+// A loaded CLIP model. Thread-safe: any number of threads may embed with one handle at once.
+// Free it with `zipp_clip_free`.
+typedef struct ZippClip ZippClip;
 
 // A persona-mining job running on its own thread. Every function on it may be called from any
 // thread. Free it with `zipp_job_free`, which cancels it first.
@@ -155,6 +161,88 @@ typedef bool (*ZippTokenCallback)(const char *piece, void *user_data);
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Loads a Hugging Face CLIP checkpoint folder: `config.json`, `model.safetensors`,
+// `tokenizer.json` and, when present, `preprocessor_config.json`.
+//
+// # Safety
+// `folder` is a NUL-terminated string; `out` points to writable storage for one pointer.
+ZippStatus zipp_clip_load(const char *folder, struct ZippClip **out);
+
+// Length of the model's embeddings (0 for NULL).
+//
+// # Safety
+// `clip` is NULL or a live handle.
+size_t zipp_clip_dim(const struct ZippClip *clip);
+
+// Embeds a UTF-8 text (truncated to the model's 77 tokens) into `out` as a unit-length vector.
+// `*out_len`, when not NULL, receives the embedding length even on failure; with `out` NULL or
+// `capacity` below it, returns ZIPP_STATUS_BUFFER_TOO_SMALL and writes nothing else.
+//
+// # Safety
+// `clip` is a live handle; `text` a NUL-terminated string; `out` NULL or writable for
+// `capacity` floats; `out_len` NULL or writable.
+ZippStatus zipp_clip_embed_text(const struct ZippClip *clip,
+                                const char *text,
+                                float *out,
+                                size_t capacity,
+                                size_t *out_len);
+
+// Embeds an image file (PNG, JPEG or WebP) into `out` as a unit-length vector, as
+// `zipp_clip_embed_text` does for text. Embeddings are cached by the file's content hash.
+//
+// # Safety
+// As `zipp_clip_embed_text`, with `path` a NUL-terminated string.
+ZippStatus zipp_clip_embed_image_file(const struct ZippClip *clip,
+                                      const char *path,
+                                      float *out,
+                                      size_t capacity,
+                                      size_t *out_len);
+
+// Embeds an RGB8 image held in memory (`height` rows of `stride` bytes, each starting with
+// `width` pixels of R, G, B) into `out`, as `zipp_clip_embed_text` does for text.
+//
+// # Safety
+// As `zipp_clip_embed_text`, with `pixels` readable for `height * stride` bytes.
+ZippStatus zipp_clip_embed_image_rgb8(const struct ZippClip *clip,
+                                      const uint8_t *pixels,
+                                      uint32_t width,
+                                      uint32_t height,
+                                      size_t stride,
+                                      float *out,
+                                      size_t capacity,
+                                      size_t *out_len);
+
+// Scores an image file against a text: `*out_clip_score` gets Hessel et al.'s CLIPScore
+// (2.5 x max(cosine, 0)) and `*out_cosine` the cosine similarity; either may be NULL.
+//
+// # Safety
+// `clip` is a live handle; `image_path` and `text` NUL-terminated strings; the outputs NULL
+// or writable.
+ZippStatus zipp_clip_score_text(const struct ZippClip *clip,
+                                const char *image_path,
+                                const char *text,
+                                double *out_clip_score,
+                                double *out_cosine);
+
+// Image-Align of an image file against `count` reference image files: the highest and the
+// mean cosine similarity (either output may be NULL). `count` must be at least 1.
+//
+// # Safety
+// `clip` is a live handle; `image_path` a NUL-terminated string; `reference_paths` readable
+// for `count` NUL-terminated strings; the outputs NULL or writable.
+ZippStatus zipp_clip_score_images(const struct ZippClip *clip,
+                                  const char *image_path,
+                                  const char *const *reference_paths,
+                                  size_t count,
+                                  double *out_max,
+                                  double *out_mean);
+
+// Frees a model. NULL is a no-op.
+//
+// # Safety
+// `clip` is NULL or a handle from `zipp_clip_load` not yet freed, with no call on it running.
+void zipp_clip_free(struct ZippClip *clip);
 
 // Sends log records up to `max_level` (`ZIPP_LOG_OFF`..`ZIPP_LOG_TRACE`) to `callback`, or to
 // stderr when `callback` is NULL. Global; replaces any earlier callback. `user_data` must stay

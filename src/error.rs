@@ -58,6 +58,8 @@ pub enum ZippStatus {
     Compute = 23,
     /// The job has not finished yet.
     Pending = 24,
+    /// The caller's output buffer is too small; the needed length was written.
+    BufferTooSmall = 25,
 }
 
 impl ZippStatus {
@@ -89,6 +91,7 @@ impl ZippStatus {
             ZippStatus::InvalidModel => "invalid model file",
             ZippStatus::Compute => "computation failed",
             ZippStatus::Pending => "not finished",
+            ZippStatus::BufferTooSmall => "buffer too small",
         }
     }
 
@@ -120,6 +123,7 @@ impl ZippStatus {
             ZippStatus::InvalidModel => "ZIPP_STATUS_INVALID_MODEL",
             ZippStatus::Compute => "ZIPP_STATUS_COMPUTE",
             ZippStatus::Pending => "ZIPP_STATUS_PENDING",
+            ZippStatus::BufferTooSmall => "ZIPP_STATUS_BUFFER_TOO_SMALL",
         }
     }
 }
@@ -314,6 +318,16 @@ pub enum ZippError {
         /// The work.
         what: String,
     },
+    /// An output buffer the caller passed is too small.
+    #[error("{arg} holds {capacity} values but {needed} are needed")]
+    BufferTooSmall {
+        /// The argument.
+        arg: &'static str,
+        /// Its capacity.
+        capacity: usize,
+        /// What is needed.
+        needed: usize,
+    },
 }
 
 impl ZippError {
@@ -344,6 +358,7 @@ impl ZippError {
             ZippError::InvalidModel { .. } => ZippStatus::InvalidModel,
             ZippError::Compute { .. } => ZippStatus::Compute,
             ZippError::Pending { .. } => ZippStatus::Pending,
+            ZippError::BufferTooSmall { .. } => ZippStatus::BufferTooSmall,
         }
     }
 

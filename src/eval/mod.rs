@@ -9,6 +9,6 @@ pub mod cmmd;
 pub mod ipf;
 
 pub use binomial::{binomial_pmf, binomial_test_two_sided, WinRate};
-pub use clip_score::{clip_score_hessel, clip_score_torchmetrics, image_align, ImageAlign};
+pub use clip_score::{clip_score_hessel, clip_score_torchmetrics, cosine, image_align, ImageAlign};
 pub use cmmd::cmmd;
 pub use ipf::{rake, weighted_mean, Margin, RakeOptions, Raked};

@@ -4,6 +4,7 @@
 //! outputs only on success, records the failure message for `zipp_last_error`, and stops panics
 //! at the border.
 
+pub mod clip;
 pub mod log;
 pub mod mine;
 pub mod models;

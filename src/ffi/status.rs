@@ -53,6 +53,7 @@ fn status_from_code(code: i32) -> Option<ZippStatus> {
         InvalidModel,
         Compute,
         Pending,
+        BufferTooSmall,
     ]
     .into_iter()
     .find(|s| *s as i32 == code)
