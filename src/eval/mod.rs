@@ -7,6 +7,8 @@ pub mod binomial;
 pub mod clip_score;
 pub mod cmmd;
 pub mod ipf;
+pub mod manifest;
+pub mod report;
 
 pub use binomial::{binomial_pmf, binomial_test_two_sided, WinRate};
 pub use clip_score::{clip_score_hessel, clip_score_torchmetrics, cosine, image_align, ImageAlign};

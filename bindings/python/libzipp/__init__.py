@@ -19,6 +19,7 @@ from .errors import (
     BackendError,
     BackendTimeoutError,
     BadResponseError,
+    BufferTooSmallError,
     ComputeError,
     ERROR_CLASSES,
     InvalidConfigError,
@@ -41,6 +42,7 @@ from .errors import (
     ZippError,
     ZippIOError,
 )
+from .clip import Clip
 from .log import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_OFF, LOG_TRACE, LOG_WARN, log_to_logging, set_log_handler
 from .mine import MineJob
 from .models import default_model_path, unload_models
@@ -81,7 +83,8 @@ def status_description(status: int) -> str:
 
 __all__ = [
     "ABI_VERSION_MAJOR", "ABI_VERSION_MINOR", "AuthError", "BackendConnectionError", "BackendError",
-    "BackendTimeoutError", "BadResponseError", "ComputeError", "ERROR_CLASSES",
+    "BackendTimeoutError", "BadResponseError", "BufferTooSmallError", "Clip", "ComputeError",
+    "ERROR_CLASSES",
     "InvalidConfigError", "InvalidGraphError", "InvalidInputError", "InvalidJsonError",
     "InvalidModelError", "InvalidOptionsError", "InvalidPersonaError", "InvalidUtf8Error",
     "LOG_DEBUG", "LOG_ERROR", "LOG_INFO", "LOG_OFF", "LOG_TRACE", "LOG_WARN", "LibraryLoadError",

@@ -38,6 +38,10 @@ class LibraryLoadError(ImportError):
     """libzipp could not be found or loaded, or its ABI major differs from this binding's."""
 
 
+class _ZippClip(ctypes.Structure):
+    """Opaque ``ZippClip``."""
+
+
 class _ZippMineJob(ctypes.Structure):
     """Opaque ``ZippMineJob``."""
 
@@ -50,6 +54,7 @@ class _ZippRewriter(ctypes.Structure):
     """Opaque ``ZippRewriter``."""
 
 
+ClipPtr = ctypes.POINTER(_ZippClip)
 MineJobPtr = ctypes.POINTER(_ZippMineJob)
 PersonaPtr = ctypes.POINTER(_ZippPersona)
 RewriterPtr = ctypes.POINTER(_ZippRewriter)
@@ -109,7 +114,40 @@ def _declare(lib: ctypes.CDLL, name: str, restype: Any, argtypes: Sequence[Any])
 def _declare_all(lib: ctypes.CDLL) -> None:
     c_char_pp = ctypes.POINTER(ctypes.c_void_p)  # char **: read as void* so it can be freed
     status = ctypes.c_int32
+    c_float_p = ctypes.POINTER(ctypes.c_float)  # float *: a (c_float * n) array is passed as it is
+    c_size_p = ctypes.POINTER(ctypes.c_size_t)
+    c_double_p = ctypes.POINTER(ctypes.c_double)
 
+    # ZippStatus zipp_clip_load(const char *folder, struct ZippClip **out);
+    _declare(lib, "zipp_clip_load", status, [ctypes.c_char_p, ctypes.POINTER(ClipPtr)])
+    # size_t zipp_clip_dim(const struct ZippClip *clip);
+    _declare(lib, "zipp_clip_dim", ctypes.c_size_t, [ClipPtr])
+    # ZippStatus zipp_clip_embed_text(const struct ZippClip *clip, const char *text, float *out,
+    #     size_t capacity, size_t *out_len);
+    _declare(lib, "zipp_clip_embed_text", status,
+             [ClipPtr, ctypes.c_char_p, c_float_p, ctypes.c_size_t, c_size_p])
+    # ZippStatus zipp_clip_embed_image_file(const struct ZippClip *clip, const char *path, float *out,
+    #     size_t capacity, size_t *out_len);
+    _declare(lib, "zipp_clip_embed_image_file", status,
+             [ClipPtr, ctypes.c_char_p, c_float_p, ctypes.c_size_t, c_size_p])
+    # ZippStatus zipp_clip_embed_image_rgb8(const struct ZippClip *clip, const uint8_t *pixels,
+    #     uint32_t width, uint32_t height, size_t stride, float *out, size_t capacity, size_t *out_len);
+    # (pixels: a (c_uint8 * n).from_buffer of the caller's buffer, or a copy of read-only bytes)
+    _declare(lib, "zipp_clip_embed_image_rgb8", status,
+             [ClipPtr, ctypes.POINTER(ctypes.c_uint8), ctypes.c_uint32, ctypes.c_uint32, ctypes.c_size_t,
+              c_float_p, ctypes.c_size_t, c_size_p])
+    # ZippStatus zipp_clip_score_text(const struct ZippClip *clip, const char *image_path,
+    #     const char *text, double *out_clip_score, double *out_cosine);
+    _declare(lib, "zipp_clip_score_text", status,
+             [ClipPtr, ctypes.c_char_p, ctypes.c_char_p, c_double_p, c_double_p])
+    # ZippStatus zipp_clip_score_images(const struct ZippClip *clip, const char *image_path,
+    #     const char *const *reference_paths, size_t count, double *out_max, double *out_mean);
+    # (reference_paths: a (c_char_p * count) array)
+    _declare(lib, "zipp_clip_score_images", status,
+             [ClipPtr, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t, c_double_p,
+              c_double_p])
+    # void zipp_clip_free(struct ZippClip *clip);
+    _declare(lib, "zipp_clip_free", None, [ClipPtr])
     # ZippStatus zipp_log_set(ZippLogCallback callback, void *user_data, int32_t max_level);
     _declare(lib, "zipp_log_set", status, [LogCallback, ctypes.c_void_p, ctypes.c_int32])
     # ZippStatus zipp_mine_start(const char *config_json, struct ZippMineJob **out_job);

@@ -154,6 +154,11 @@ class PendingError(ZippError):
     status = 24
 
 
+class BufferTooSmallError(ZippError, ValueError):
+    """ZIPP_STATUS_BUFFER_TOO_SMALL (25): the caller's buffer was too small for the result."""
+    status = 25
+
+
 #: Exception class for each status code.
 ERROR_CLASSES: Dict[int, Type[ZippError]] = {
     cls.status: cls
@@ -162,7 +167,7 @@ ERROR_CLASSES: Dict[int, Type[ZippError]] = {
                 BackendConnectionError, BackendTimeoutError, AuthError, ModelNotFoundError,
                 RateLimitedError, ServerError, BadResponseError, BackendError,
                 OperationCancelledError, UnsupportedError, InvalidGraphError, InvalidInputError,
-                InvalidModelError, ComputeError, PendingError)
+                InvalidModelError, ComputeError, PendingError, BufferTooSmallError)
 }
 
 

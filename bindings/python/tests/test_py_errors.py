@@ -10,7 +10,7 @@ import libzipp
 
 
 def test_every_status_has_a_class_named_by_the_library() -> None:
-    assert sorted(libzipp.ERROR_CLASSES) == list(range(1, 25))
+    assert sorted(libzipp.ERROR_CLASSES) == list(range(1, 26))
     for status, cls in libzipp.ERROR_CLASSES.items():
         assert issubclass(cls, libzipp.ZippError)
         assert cls.status == status
@@ -29,6 +29,12 @@ def test_mining_statuses() -> None:
     assert libzipp.ERROR_CLASSES[24] is libzipp.PendingError
     assert issubclass(libzipp.ComputeError, ArithmeticError)
     assert issubclass(libzipp.InvalidGraphError, ValueError)
+
+
+def test_clip_statuses() -> None:
+    assert libzipp.status_name(25) == "ZIPP_STATUS_BUFFER_TOO_SMALL"
+    assert libzipp.ERROR_CLASSES[25] is libzipp.BufferTooSmallError
+    assert issubclass(libzipp.BufferTooSmallError, ValueError)
 
 
 def test_none_arguments_are_null_pointer_errors(kenji: libzipp.Persona, rules: libzipp.Rewriter) -> None:

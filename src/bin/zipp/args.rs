@@ -30,6 +30,8 @@ pub enum Command {
         #[command(subcommand)]
         command: PersonaCommand,
     },
+    /// Evaluate generations: CLIPScore, Image-Align, CMMD, raw vs IPF aggregates, win rates.
+    Eval(EvalArgs),
     /// Mine personas from community-interaction logs: synthetic dumps, ingest, graph stats.
     Mine {
         /// Mining subcommand.
@@ -348,4 +350,27 @@ pub struct SurveyArgs {
     /// Write the persona here instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// `zipp eval`.
+#[derive(Args)]
+pub struct EvalArgs {
+    /// JSON lines: {"user", "demographics": {..}, "prompt", "method", "image", "references": [..]}
+    /// (images as files or `.npy` embeddings; relative paths from the manifest's folder).
+    pub manifest: PathBuf,
+    /// CLIP checkpoint folder (config.json, model.safetensors, tokenizer.json).
+    #[arg(long, value_name = "DIR")]
+    pub clip: PathBuf,
+    /// Demographic margins for IPF: {"variable": {"category": target, ..}, ..}.
+    #[arg(long, value_name = "FILE")]
+    pub margins: Option<PathBuf>,
+    /// Method the others are compared with for win rates.
+    #[arg(long, value_name = "METHOD")]
+    pub baseline: Option<String>,
+    /// Folder for eval.json and eval.csv.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -5,6 +5,7 @@
 //! written.
 
 mod args;
+mod eval_cmd;
 mod mine_cmd;
 mod mine_run_cmd;
 mod models_cmd;
@@ -56,6 +57,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Rewrite(a) => rewrite_cmd::run(a),
         Command::Persona { command } => persona_cmd::run(command),
+        Command::Eval(a) => eval_cmd::run(&a),
         Command::Mine { command } => mine_cmd::run(command),
         Command::Models { command } => models_cmd::run(command),
     };
