@@ -70,8 +70,36 @@ impl Linear {
         Ok(Self { w_t, b })
     }
 
+    /// One layer computing several layers' outputs side by side (their weights concatenated).
+    fn stack(parts: &[Linear]) -> CResult<Self> {
+        let w: Vec<&Tensor> = parts.iter().map(|p| &p.w_t).collect();
+        let b = parts
+            .iter()
+            .map(|p| p.b.clone())
+            .collect::<Option<Vec<_>>>();
+        Ok(Self {
+            w_t: Tensor::cat(&w, 1)?.contiguous()?,
+            b: match b {
+                Some(b) => Some(Tensor::cat(&b, 0)?),
+                None => None,
+            },
+        })
+    }
+
+    /// `x W^T + b` over the last dimension, as one matrix product over all leading rows.
     fn forward(&self, x: &Tensor) -> CResult<Tensor> {
-        let y = x.broadcast_matmul(&self.w_t)?;
+        let dims = x.dims().to_vec();
+        let (last, lead) = dims
+            .split_last()
+            .ok_or_else(|| candle_core::Error::Msg("linear on a scalar".into()))?;
+        let rows: usize = lead.iter().product();
+        let mut out_dims = lead.to_vec();
+        out_dims.push(self.w_t.dim(1)?);
+        let y = x
+            .contiguous()?
+            .reshape((rows, *last))?
+            .matmul(&self.w_t)?
+            .reshape(out_dims)?;
         match &self.b {
             Some(b) => y.broadcast_add(b),
             None => Ok(y),
@@ -103,9 +131,8 @@ impl LayerNorm {
 #[derive(Debug, Clone)]
 struct Layer {
     norm1: LayerNorm,
-    q: Linear,
-    k: Linear,
-    v: Linear,
+    /// q, k and v projections side by side (one matrix product).
+    qkv: Linear,
     out: Linear,
     norm2: LayerNorm,
     fc1: Linear,
@@ -128,9 +155,12 @@ impl Encoder {
                 let p = format!("{prefix}.encoder.layers.{i}");
                 Ok(Layer {
                     norm1: LayerNorm::load(w, &format!("{p}.layer_norm1"), d, c.layer_norm_eps)?,
-                    q: Linear::load(w, &format!("{p}.self_attn.q_proj"), d, d, true)?,
-                    k: Linear::load(w, &format!("{p}.self_attn.k_proj"), d, d, true)?,
-                    v: Linear::load(w, &format!("{p}.self_attn.v_proj"), d, d, true)?,
+                    qkv: Linear::stack(&[
+                        Linear::load(w, &format!("{p}.self_attn.q_proj"), d, d, true)?,
+                        Linear::load(w, &format!("{p}.self_attn.k_proj"), d, d, true)?,
+                        Linear::load(w, &format!("{p}.self_attn.v_proj"), d, d, true)?,
+                    ])
+                    .map_err(|e| w.bad(&p, e))?,
                     out: Linear::load(w, &format!("{p}.self_attn.out_proj"), d, d, true)?,
                     norm2: LayerNorm::load(w, &format!("{p}.layer_norm2"), d, c.layer_norm_eps)?,
                     fc1: Linear::load(w, &format!("{p}.mlp.fc1"), c.intermediate_size, d, true)?,
@@ -147,7 +177,7 @@ impl Encoder {
 
     fn activate(&self, x: &Tensor) -> CResult<Tensor> {
         match self.activation {
-            Activation::QuickGelu => x * candle_nn::ops::sigmoid(&(x * 1.702)?)?,
+            Activation::QuickGelu => x.contiguous()?.apply_op1_no_bwd(&QuickGelu),
             Activation::Gelu => x.gelu_erf(),
             Activation::GeluTanh => x.gelu(),
             Activation::Relu => x.relu(),
@@ -157,14 +187,15 @@ impl Encoder {
     fn attention(&self, l: &Layer, x: &Tensor, mask: Option<&Tensor>) -> CResult<Tensor> {
         let (b, t, d) = x.dims3()?;
         let hd = d / self.heads;
-        let split = |y: Tensor| {
-            y.reshape((b, t, self.heads, hd))?
-                .transpose(1, 2)?
-                .contiguous()
-        };
-        let q = split((l.q.forward(x)? * (hd as f64).powf(-0.5))?)?;
-        let k = split(l.k.forward(x)?)?;
-        let v = split(l.v.forward(x)?)?;
+        // (b, t, 3, heads, hd) -> (3, b, heads, t, hd), one copy for all three.
+        let qkv = l
+            .qkv
+            .forward(x)?
+            .reshape((b, t, 3, self.heads, hd))?
+            .permute((2, 0, 3, 1, 4))?
+            .contiguous()?;
+        let q = (qkv.get(0)? * (hd as f64).powf(-0.5))?;
+        let (k, v) = (qkv.get(1)?, qkv.get(2)?);
         let mut scores = q.matmul(&k.t()?.contiguous()?)?;
         if let Some(m) = mask {
             scores = scores.broadcast_add(m)?;
@@ -184,6 +215,33 @@ impl Encoder {
             x = (x + h)?;
         }
         Ok(x)
+    }
+}
+
+/// `x * sigmoid(1.702 x)` in one pass (inference only).
+struct QuickGelu;
+
+impl candle_core::CustomOp1 for QuickGelu {
+    fn name(&self) -> &'static str {
+        "zipp-quick-gelu"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &candle_core::CpuStorage,
+        layout: &candle_core::Layout,
+    ) -> CResult<(candle_core::CpuStorage, candle_core::Shape)> {
+        let candle_core::CpuStorage::F32(v) = storage else {
+            candle_core::bail!("quick_gelu expects f32");
+        };
+        let Some((a, b)) = layout.contiguous_offsets() else {
+            candle_core::bail!("quick_gelu expects a contiguous tensor");
+        };
+        let out = v[a..b]
+            .iter()
+            .map(|x| x / (1.0 + (-1.702 * x).exp()))
+            .collect();
+        Ok((candle_core::CpuStorage::F32(out), layout.shape().clone()))
     }
 }
 
