@@ -116,8 +116,31 @@ fn provenance(generator: &str) -> Provenance {
     }
 }
 
-/// Composes a persona without a model: interests from the most salient communities, aesthetics
-/// from the evidence's most distinctive words.
+/// A persona document for `user` with `text`, interests from the most salient communities and
+/// aesthetics from the evidence's most distinctive words.
+fn document(
+    user: &str,
+    text: String,
+    evidence: Vec<Evidence>,
+    stats: &WordStats,
+    generator: &str,
+) -> Result<Persona> {
+    let mut doc = PersonaDocument::with_text(text);
+    doc.id = Some(persona_id(user));
+    doc.name = Some(user.to_string());
+    doc.traits.interests = evidence
+        .iter()
+        .take(5)
+        .map(|e| e.community.clone())
+        .collect();
+    doc.traits.aesthetics = stats.distinctive(&evidence, 6);
+    doc.evidence = evidence;
+    doc.provenance = Some(provenance(generator));
+    Persona::new(doc)
+}
+
+/// Composes a persona without a model: the text names the most salient communities and the
+/// evidence's most distinctive words.
 pub fn compose(user: &str, evidence: Vec<Evidence>, stats: &WordStats) -> Result<Persona> {
     let communities: Vec<String> = evidence
         .iter()
@@ -136,22 +159,42 @@ pub fn compose(user: &str, evidence: Vec<Evidence>, stats: &WordStats) -> Result
             list(&vocabulary)
         ));
     }
-    let mut doc = PersonaDocument::with_text(text);
-    doc.id = Some(persona_id(user));
-    doc.name = Some(user.to_string());
-    doc.traits.interests = communities;
-    doc.traits.aesthetics = vocabulary;
-    doc.evidence = evidence;
-    doc.provenance = Some(provenance("rules verbalizer"));
-    Persona::new(doc)
+    document(user, text, evidence, stats, "rules verbalizer")
 }
 
-const INSTRUCTION: &str = "You write persona documents for an image-personalization system. \
-From the communities a person is active in (with how much they matter to them) and what they \
-wrote there, describe the person. Answer with one JSON object and nothing else: \
-{\"text\": \"3 to 5 sentences in the first person about who I am, what I care about and what \
-images I like\", \"interests\": [\"...\"], \"aesthetics\": [\"visual words: colours, light, \
-styles, motifs\"], \"affect\": [\"...\"]}. Base every claim on the evidence.";
+const INSTRUCTION: &str = "You describe people for an image-personalization system. From the \
+communities a person is active in (with how much they matter to them) and what they wrote \
+there, write three to five sentences as that person, starting with I: who they are, what they \
+care about and the pictures they like, with the colours, light and motifs of their words. Base \
+every claim on the evidence. Answer with the sentences only.";
+
+/// Problems of an answer that parses: not in the first person, or the instruction's own wording
+/// copied into a field (small models fill the template with its description).
+fn answer_problem(text: &str, lists: &[&[String]]) -> Option<String> {
+    let lower = |s: &str| words(s).collect::<Vec<_>>();
+    let first_person = lower(text)
+        .iter()
+        .any(|w| matches!(w.as_str(), "i" | "my" | "me" | "i'm" | "im"));
+    if !first_person {
+        return Some("\"text\" is not written in the first person (as I)".into());
+    }
+    let instruction = lower(INSTRUCTION);
+    let grams: std::collections::HashSet<&[String]> = instruction.windows(4).collect();
+    let copies = |s: &str| lower(s).windows(4).any(|w| grams.contains(w));
+    let items = lists.iter().flat_map(|l| l.iter());
+    if copies(text) || items.clone().any(|i| copies(i)) {
+        return Some("it copies the instruction's wording instead of describing the person".into());
+    }
+    if items.clone().any(|i| {
+        lower(i)
+            .iter()
+            .any(|w| matches!(w.as_str(), "colours" | "motifs"))
+            && lower(i).len() > 3
+    }) {
+        return Some("an aesthetics entry repeats the instruction's list of kinds".into());
+    }
+    None
+}
 
 fn evidence_message(evidence: &[Evidence]) -> String {
     let mut m = String::from("Evidence, most salient first:\n");
@@ -164,42 +207,49 @@ fn evidence_message(evidence: &[Evidence]) -> String {
     m
 }
 
-/// Reads the model's answer into a document: the first JSON object in the text.
-fn parse_answer(answer: &str) -> std::result::Result<PersonaDocument, String> {
-    let start = answer.find('{').ok_or("the answer has no JSON object")?;
-    let end = answer.rfind('}').ok_or("the JSON object is not closed")?;
-    if end < start {
-        return Err("the JSON object is not closed".into());
+/// The persona text in the model's answer, or what is wrong with it.
+fn parse_answer(answer: &str) -> std::result::Result<String, String> {
+    let text = answer.trim().trim_matches('"').trim();
+    if text.contains('{') {
+        return Err("answer with plain sentences, not JSON".into());
     }
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Answer {
-        text: String,
-        #[serde(default)]
-        interests: Vec<String>,
-        #[serde(default)]
-        aesthetics: Vec<String>,
-        #[serde(default)]
-        affect: Vec<String>,
+    if text.split_whitespace().count() < 8 {
+        return Err("the answer is shorter than one full sentence".into());
     }
-    let a: Answer = serde_json::from_str(&answer[start..=end])
-        .map_err(|e| format!("the JSON object is malformed: {e}"))?;
-    if a.text.split_whitespace().count() < 5 {
-        return Err("\"text\" is missing or shorter than five words".into());
+    let lower = text.to_lowercase();
+    if [
+        "an ai",
+        "language model",
+        "i cannot",
+        "i can't",
+        "as a person who",
+        "assist",
+    ]
+    .iter()
+    .any(|p| lower.contains(p))
+    {
+        return Err("the answer speaks as an assistant, not as the person".into());
     }
-    let mut doc = PersonaDocument::with_text(a.text.trim());
-    doc.traits.interests = a.interests;
-    doc.traits.aesthetics = a.aesthetics;
-    doc.traits.affect = a.affect;
-    Ok(doc)
+    if text.lines().any(|l| {
+        l.trim_start()
+            .starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '*')
+    }) {
+        return Err("the answer is a list, not three to five sentences".into());
+    }
+    match answer_problem(text, &[]) {
+        Some(problem) => Err(problem),
+        None => Ok(text.to_string()),
+    }
 }
 
-/// Asks `backend` for the persona; an answer that is not a valid document is retried once with
-/// the problem named and another seed, then reported as an error.
+/// Asks `backend` to write the persona's text (traits come from the evidence); an answer that is
+/// not usable is retried once with the problem named and another seed, then reported as an
+/// error.
 pub fn with_backend(
     backend: &dyn TextBackend,
     user: &str,
     evidence: Vec<Evidence>,
+    stats: &WordStats,
     seed: u64,
     cancel: Option<&std::sync::atomic::AtomicBool>,
 ) -> Result<Persona> {
@@ -235,16 +285,9 @@ pub fn with_backend(
         };
         let answer = backend.generate(&request)?.text;
         let problem = match parse_answer(&answer) {
-            Ok(mut doc) => {
-                doc.id = Some(persona_id(user));
-                doc.name = Some(user.to_string());
-                doc.evidence = evidence.clone();
-                doc.provenance = Some(provenance(&format!(
-                    "{} verbalizer, model {}",
-                    backend.kind(),
-                    backend.model()
-                )));
-                match Persona::new(doc) {
+            Ok(text) => {
+                let generator = format!("{} verbalizer, model {}", backend.kind(), backend.model());
+                match document(user, text, evidence.clone(), stats, &generator) {
                     Ok(p) => return Ok(p),
                     Err(e) => e.to_string(),
                 }
@@ -254,9 +297,7 @@ pub fn with_backend(
         messages.push(ChatMessage::new(Role::Assistant, answer));
         messages.push(ChatMessage::new(
             Role::User,
-            format!(
-                "That answer cannot be used: {problem}. Answer again with only the JSON object."
-            ),
+            format!("That answer cannot be used: {problem}. Answer again with only the sentences."),
         ));
         last_problem = problem;
     }
@@ -302,26 +343,10 @@ mod tests {
         }]
     }
 
-    const GOOD: &str = r#"Sure: {"text": "I shoot film and love grainy dusk light.", "interests": ["analog"], "aesthetics": ["film grain"]}"#;
+    const GOOD: &str = "I shoot film on weekends and love grainy dusk light over quiet streets.";
 
-    #[test]
-    fn a_bad_answer_is_retried_once_then_reported() {
-        let b = Scripted(Mutex::new(vec!["not json at all", GOOD]));
-        let p = with_backend(&b, "kodak fan", evidence(), 1, None).unwrap();
-        assert_eq!(p.document().traits.aesthetics, ["film grain"]);
-        assert_eq!(p.document().id.as_deref(), Some("kodak_fan"));
-        assert_eq!(p.document().evidence.len(), 1);
-        let b = Scripted(Mutex::new(vec!["{\"text\": 3}", "{\"txt\": \"x\"}"]));
-        let err = with_backend(&b, "u", evidence(), 1, None).unwrap_err();
-        assert!(
-            err.to_string().contains("not a valid persona twice"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn composition_names_distinctive_words() {
-        let stats = WordStats {
+    fn stats() -> WordStats {
+        WordStats {
             users: 100.0,
             df: [
                 ("grainy".to_string(), 2),
@@ -329,8 +354,48 @@ mod tests {
                 ("dusk".to_string(), 50),
             ]
             .into(),
-        };
-        let p = compose("u1", evidence(), &stats).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_bad_answer_is_retried_once_then_reported() {
+        let b = Scripted(Mutex::new(vec!["{\"text\": \"x\"}", GOOD]));
+        let p = with_backend(&b, "kodak fan", evidence(), &stats(), 1, None).unwrap();
+        assert_eq!(p.document().text, GOOD);
+        assert_eq!(p.document().traits.aesthetics[0], "grainy");
+        assert_eq!(p.document().id.as_deref(), Some("kodak_fan"));
+        assert_eq!(p.document().evidence.len(), 1);
+        let b = Scripted(Mutex::new(vec![
+            "Too short.",
+            "She shoots film and loves grainy dusk light over quiet streets.",
+        ]));
+        let err = with_backend(&b, "u", evidence(), &stats(), 1, None).unwrap_err();
+        assert!(
+            err.to_string().contains("not a valid persona twice"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn answers_that_fill_the_template_with_its_description_are_retried() {
+        let parrot = "I write three to five sentences as that person, starting with I.";
+        assert!(parse_answer(parrot)
+            .unwrap_err()
+            .contains("copies the instruction"));
+        let third = "She shoots film and loves grainy dusk light over quiet streets.";
+        assert!(parse_answer(third).unwrap_err().contains("first person"));
+        let b = Scripted(Mutex::new(vec![parrot, GOOD]));
+        assert!(with_backend(&b, "u", evidence(), &stats(), 1, None).is_ok());
+        let assistant =
+            "I am an AI designed to assist with image tasks, so I cannot describe people.";
+        assert!(parse_answer(assistant).unwrap_err().contains("assistant"));
+        let listed = "I like these things about pictures:\n1. Light\n2. Colour and more colour";
+        assert!(parse_answer(listed).unwrap_err().contains("list"));
+    }
+
+    #[test]
+    fn composition_names_distinctive_words() {
+        let p = compose("u1", evidence(), &stats()).unwrap();
         assert_eq!(p.document().traits.aesthetics[0], "grainy");
         assert!(p
             .document()

@@ -240,6 +240,7 @@ pub fn run(config: &MineConfig, cancel: &AtomicBool, status: StatusSink<'_>) -> 
                 b.as_ref(),
                 name,
                 ev,
+                &stats,
                 config.train.seed ^ u64::from(*u),
                 Some(cancel),
             ),
