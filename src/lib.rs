@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod clip;
+mod cpu_slice;
 pub mod error;
 /// cbindgen:ignore
 pub mod eval;
@@ -29,6 +30,7 @@ pub mod llm;
 pub mod logging;
 /// cbindgen:ignore
 pub mod mine;
+pub mod npy;
 /// cbindgen:ignore
 pub mod persona;
 /// cbindgen:ignore

@@ -231,13 +231,7 @@ impl candle_core::CustomOp1 for QuickGelu {
         storage: &candle_core::CpuStorage,
         layout: &candle_core::Layout,
     ) -> CResult<(candle_core::CpuStorage, candle_core::Shape)> {
-        let candle_core::CpuStorage::F32(v) = storage else {
-            candle_core::bail!("quick_gelu expects f32");
-        };
-        let Some((a, b)) = layout.contiguous_offsets() else {
-            candle_core::bail!("quick_gelu expects a contiguous tensor");
-        };
-        let out = v[a..b]
+        let out = crate::cpu_slice::f32_slice(storage, layout, "quick_gelu")?
             .iter()
             .map(|x| x / (1.0 + (-1.702 * x).exp()))
             .collect();

@@ -55,6 +55,31 @@ impl Rgb8 {
         Self::decode(&bytes, &path.display().to_string())
     }
 
+    /// Packs `height` rows of `stride` bytes, each starting with `width` RGB8 pixels.
+    pub fn from_rows(width: usize, height: usize, stride: usize, bytes: &[u8]) -> Result<Self> {
+        let fits = width > 0
+            && height > 0
+            && stride >= width * 3
+            && height
+                .checked_mul(stride)
+                .is_some_and(|n| n > 0 && n <= bytes.len());
+        if !fits {
+            return Err(ZippError::InvalidOptions {
+                field: "image".into(),
+                message: format!(
+                    "{width} x {height} with stride {stride} is not a usable RGB8 image ({} bytes)",
+                    bytes.len()
+                ),
+            });
+        }
+        let pixels = bytes
+            .chunks(stride)
+            .take(height)
+            .flat_map(|row| row[..width * 3].iter().copied())
+            .collect();
+        Self::from_raw(width, height, pixels)
+    }
+
     /// Wraps an RGB8 buffer, checking its length.
     pub fn from_raw(width: usize, height: usize, pixels: Vec<u8>) -> Result<Self> {
         if width == 0

@@ -57,7 +57,7 @@ impl Embedder<'_> {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
         {
-            let m = crate::mine::encoder::npy::read(path)?;
+            let m = crate::npy::read(path)?;
             let mut v = m.data;
             let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
             if n > 0.0 {

@@ -50,6 +50,24 @@ unsafe fn write_floats(
     Ok(())
 }
 
+/// Runs `embed` on the model and writes its embedding to the caller's buffer.
+///
+/// # Safety
+/// `clip` is NULL or a live handle; `out`, `capacity` and `out_len` as in `write_floats`.
+unsafe fn embed_into(
+    clip: *const ZippClip,
+    out: *mut f32,
+    capacity: usize,
+    out_len: *mut usize,
+    embed: impl FnOnce(&ClipModel) -> Result<Vec<f32>>,
+) -> crate::ZippStatus {
+    guard(|| {
+        let v = embed(model(clip)?)?;
+        // SAFETY: the caller's contract.
+        unsafe { write_floats(&v, out, capacity, out_len) }
+    })
+}
+
 /// Loads a Hugging Face CLIP checkpoint folder: `config.json`, `model.safetensors`,
 /// `tokenizer.json` and, when present, `preprocessor_config.json`.
 ///
@@ -95,14 +113,13 @@ pub unsafe extern "C" fn zipp_clip_embed_text(
     capacity: usize,
     out_len: *mut usize,
 ) -> crate::ZippStatus {
-    guard(|| {
-        let m = model(clip)?;
-        // SAFETY: the caller's contract.
-        let text = unsafe { str_arg(text, "text") }?;
-        let v = m.embed_texts(&[text])?.remove(0);
-        // SAFETY: the caller's contract.
-        unsafe { write_floats(&v, out, capacity, out_len) }
-    })
+    // SAFETY: the caller's contract.
+    unsafe {
+        embed_into(clip, out, capacity, out_len, |m| {
+            let text = str_arg(text, "text")?;
+            Ok(m.embed_texts(&[text])?.remove(0))
+        })
+    }
 }
 
 /// Embeds an image file (PNG, JPEG or WebP) into `out` as a unit-length vector, as
@@ -118,14 +135,13 @@ pub unsafe extern "C" fn zipp_clip_embed_image_file(
     capacity: usize,
     out_len: *mut usize,
 ) -> crate::ZippStatus {
-    guard(|| {
-        let m = model(clip)?;
-        // SAFETY: the caller's contract.
-        let path = unsafe { str_arg(path, "path") }?;
-        let v = m.embed_image_files(&[Path::new(path)])?.remove(0);
-        // SAFETY: the caller's contract.
-        unsafe { write_floats(&v, out, capacity, out_len) }
-    })
+    // SAFETY: the caller's contract.
+    unsafe {
+        embed_into(clip, out, capacity, out_len, |m| {
+            let path = str_arg(path, "path")?;
+            Ok(m.embed_image_files(&[Path::new(path)])?.remove(0))
+        })
+    }
 }
 
 /// Embeds an RGB8 image held in memory (`height` rows of `stride` bytes, each starting with
@@ -144,30 +160,20 @@ pub unsafe extern "C" fn zipp_clip_embed_image_rgb8(
     capacity: usize,
     out_len: *mut usize,
 ) -> crate::ZippStatus {
-    guard(|| {
-        let m = model(clip)?;
-        if pixels.is_null() {
-            return Err(ZippError::NullPointer { arg: "pixels" });
-        }
-        let (w, h) = (width as usize, height as usize);
-        if w == 0 || h == 0 || stride < w * 3 || h.checked_mul(stride).is_none_or(|n| n > 1 << 31) {
-            return Err(ZippError::InvalidOptions {
-                field: "image".into(),
-                message: format!(
-                    "{width} x {height} with stride {stride} is not a usable RGB8 image"
-                ),
-            });
-        }
-        // SAFETY: readable for height * stride bytes by the caller's contract.
-        let bytes = unsafe { std::slice::from_raw_parts(pixels, h * stride) };
-        let packed: Vec<u8> = bytes
-            .chunks(stride)
-            .flat_map(|row| row[..w * 3].iter().copied())
-            .collect();
-        let v = m.embed_images(&[Rgb8::from_raw(w, h, packed)?])?.remove(0);
-        // SAFETY: the caller's contract.
-        unsafe { write_floats(&v, out, capacity, out_len) }
-    })
+    // SAFETY: the caller's contract.
+    unsafe {
+        embed_into(clip, out, capacity, out_len, |m| {
+            if pixels.is_null() {
+                return Err(ZippError::NullPointer { arg: "pixels" });
+            }
+            let (w, h) = (width as usize, height as usize);
+            let len = h.checked_mul(stride).filter(|n| *n <= 1 << 31).unwrap_or(0);
+            // SAFETY: readable for height * stride bytes by the caller's contract.
+            let bytes = std::slice::from_raw_parts(pixels, len);
+            Ok(m.embed_images(&[Rgb8::from_rows(w, h, stride, bytes)?])?
+                .remove(0))
+        })
+    }
 }
 
 /// Scores an image file against a text: `*out_clip_score` gets Hessel et al.'s CLIPScore

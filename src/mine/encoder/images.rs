@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::npy;
 use crate::error::{Result, ZippError};
 use crate::mine::graph::Graph;
+use crate::npy;
 
 /// Users that have at least one embedded image, with their mean embeddings.
 #[derive(Debug, Clone, Default)]

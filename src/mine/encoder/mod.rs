@@ -9,7 +9,6 @@ pub mod images;
 mod loss;
 pub mod metrics;
 pub mod model;
-pub mod npy;
 mod optim;
 mod pair_dot;
 mod sample;

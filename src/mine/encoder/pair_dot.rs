@@ -35,14 +35,8 @@ impl CustomOp1 for PairDot {
         storage: &CpuStorage,
         layout: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let CpuStorage::F32(v) = storage else {
-            candle_core::bail!("pair dot expects f32 embeddings");
-        };
-        let Some((s, e)) = layout.contiguous_offsets() else {
-            candle_core::bail!("pair dot expects contiguous embeddings");
-        };
+        let z = crate::cpu_slice::f32_slice(storage, layout, "pair dot")?;
         let (_, width) = layout.shape().dims2()?;
-        let z = &v[s..e];
         let out = self
             .a
             .par_iter()

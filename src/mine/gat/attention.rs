@@ -13,6 +13,7 @@ use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor};
 use rayon::prelude::*;
 
 use super::edges::EdgeIndex;
+use crate::cpu_slice::f32_slice;
 use crate::rng::mix;
 
 /// The fused attention: inputs `xl` and `xr` of shape (nodes, heads, channels) and `att` of
@@ -178,16 +179,6 @@ fn flat(t: &Tensor) -> candle_core::Result<Vec<f32>> {
     t.flatten_all()?.to_vec1::<f32>()
 }
 
-fn contiguous<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [f32]> {
-    let CpuStorage::F32(v) = s else {
-        candle_core::bail!("gatv2 attention expects f32 tensors");
-    };
-    match l.contiguous_offsets() {
-        Some((a, b)) => Ok(&v[a..b]),
-        None => candle_core::bail!("gatv2 attention expects contiguous tensors"),
-    }
-}
-
 impl CustomOp3 for GatAttention {
     fn name(&self) -> &'static str {
         "zipp-gatv2-attention"
@@ -204,9 +195,9 @@ impl CustomOp3 for GatAttention {
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let d = self.dims(l1, l2, l3)?;
         let x = (
-            contiguous(s1, l1)?,
-            contiguous(s2, l2)?,
-            contiguous(s3, l3)?,
+            f32_slice(s1, l1, "gatv2 attention")?,
+            f32_slice(s2, l2, "gatv2 attention")?,
+            f32_slice(s3, l3, "gatv2 attention")?,
         );
         let width = d.heads * d.channels;
         let mut out = vec![0f32; self.edges.nodes() * width];

@@ -13,8 +13,6 @@ mod types;
 mod write;
 
 pub use types::{Archetype, ARCHETYPES};
-#[cfg(test)]
-pub(crate) use write::npy_f32;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -368,7 +366,7 @@ pub fn generate(config: &SynthConfig, dir: &Path) -> Result<SynthSummary> {
     let npy_path = truth_dir.join("image_embeddings.npy");
     write_file(
         &npy_path,
-        &write::npy_f32(&embeddings, image_urls.len(), c.embedding_dim),
+        &crate::npy::write_f32(&embeddings, image_urls.len(), c.embedding_dim),
     )?;
     summary.files.push(npy_path);
     Ok(summary)

@@ -58,13 +58,8 @@ impl CustomOp2 for Gated {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (CpuStorage::F32(gate), CpuStorage::F32(up)) = (s1, s2) else {
-            candle_core::bail!("gated activation expects f32 inputs");
-        };
-        let (Some((g0, g1)), Some((u0, u1))) = (l1.contiguous_offsets(), l2.contiguous_offsets())
-        else {
-            candle_core::bail!("gated activation expects contiguous inputs");
-        };
+        let gate = crate::cpu_slice::f32_slice(s1, l1, "gated activation")?;
+        let up = crate::cpu_slice::f32_slice(s2, l2, "gated activation")?;
         if l1.shape() != l2.shape() {
             candle_core::bail!(
                 "gated activation: shapes {:?} and {:?} differ",
@@ -72,7 +67,7 @@ impl CustomOp2 for Gated {
                 l2.shape()
             );
         }
-        let pairs = gate[g0..g1].iter().zip(&up[u0..u1]);
+        let pairs = gate.iter().zip(up);
         let out: Vec<f32> = match self {
             Gated::Gelu => pairs.map(|(g, u)| gelu(*g) * u).collect(),
             Gated::Silu => pairs.map(|(g, u)| g / (1.0 + (-g).exp()) * u).collect(),

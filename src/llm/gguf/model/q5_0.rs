@@ -270,13 +270,7 @@ impl CustomOp1 for Q5Matrix {
         storage: &CpuStorage,
         layout: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let CpuStorage::F32(data) = storage else {
-            candle_core::bail!("q5_0 matmul expects f32 input");
-        };
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("q5_0 matmul expects a contiguous input");
-        };
-        let x = &data[start..end];
+        let x = crate::cpu_slice::f32_slice(storage, layout, "q5_0 matmul")?;
         let dims = layout.shape().dims();
         let k = *dims.last().unwrap_or(&0);
         if k != self.cols {

@@ -1,5 +1,5 @@
-//! Reading 2-D float arrays from NumPy `.npy` files (format 1.0-3.0, little-endian f32 or f64,
-//! C order), for precomputed image embeddings.
+//! NumPy `.npy` files: reading 2-D float arrays (format 1.0-3.0, little-endian f32 or f64, C
+//! order) such as precomputed image embeddings, and writing f32 matrices.
 
 use std::path::Path;
 
@@ -106,13 +106,30 @@ fn parse(b: &[u8]) -> std::result::Result<Matrix, String> {
     Ok(Matrix { rows, cols, data })
 }
 
+/// A NumPy `.npy` (format 1.0) file of little-endian float32 with shape (rows, cols).
+pub fn write_f32(data: &[f32], rows: usize, cols: usize) -> Vec<u8> {
+    let mut header =
+        format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
+    let total = 10 + header.len() + 1;
+    header.push_str(&" ".repeat((64 - total % 64) % 64));
+    header.push('\n');
+    let mut out = Vec::with_capacity(10 + header.len() + data.len() * 4);
+    out.extend_from_slice(b"\x93NUMPY\x01\x00");
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    out.extend_from_slice(header.as_bytes());
+    for x in data {
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn reads_what_the_synthetic_generator_writes() {
-        let bytes = crate::mine::synth::npy_f32(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3);
+    fn reads_what_it_writes() {
+        let bytes = write_f32(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3);
         let m = parse(&bytes).unwrap();
         assert_eq!((m.rows, m.cols), (2, 3));
         assert_eq!(m.row(1), &[4.0, 5.0, 6.0]);
