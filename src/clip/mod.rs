@@ -7,7 +7,6 @@ pub mod config;
 mod model;
 pub mod preprocess;
 mod resample;
-mod tokenize;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,10 +15,10 @@ use std::sync::Mutex;
 use candle_core::{Device, Tensor};
 use sha2::{Digest, Sha256};
 
+use crate::nn::{normalize_rows, TextTokenizer};
 pub use config::{Activation, ClipConfig};
 pub use model::ClipTowers;
 pub use preprocess::{Preprocess, Rgb8};
-pub use tokenize::ClipTokenizer;
 
 use crate::error::{Result, ZippError};
 
@@ -34,7 +33,7 @@ const CACHE_CAPACITY: usize = 65_536;
 #[derive(Debug)]
 pub struct ClipModel {
     towers: ClipTowers,
-    tokenizer: ClipTokenizer,
+    tokenizer: TextTokenizer,
     preprocess: Preprocess,
     folder: PathBuf,
     cache: Mutex<HashMap<[u8; 32], Vec<f32>>>,
@@ -45,19 +44,6 @@ fn compute(e: candle_core::Error) -> ZippError {
         stage: "clip".into(),
         message: e.to_string(),
     }
-}
-
-/// Scales each row of `x` (`n x d`) to unit length (zero rows stay zero).
-fn normalize_rows(mut v: Vec<f32>, d: usize) -> Vec<Vec<f32>> {
-    v.chunks_mut(d.max(1))
-        .map(|r| {
-            let n = r.iter().map(|x| x * x).sum::<f32>().sqrt();
-            if n > 0.0 {
-                r.iter_mut().for_each(|x| *x /= n);
-            }
-            r.to_vec()
-        })
-        .collect()
 }
 
 impl ClipModel {
@@ -76,7 +62,7 @@ impl ClipModel {
             Err(_) => Preprocess::for_size(config.vision.image_size),
         };
         let tokenizer =
-            ClipTokenizer::load(&folder.join("tokenizer.json"), config.text.max_positions)?;
+            TextTokenizer::load(&folder.join("tokenizer.json"), config.text.max_positions)?;
         let towers = ClipTowers::load(config, &folder.join("model.safetensors"))?;
         Ok(Self {
             towers,

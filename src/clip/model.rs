@@ -2,131 +2,13 @@
 //! text tower pooled at the end-of-text token, a vision tower pooled at the class token, and
 //! bias-free projections into the shared space.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use candle_core::{DType, Device, Tensor, D};
 
 use super::config::{Activation, ClipConfig, TowerConfig};
-use crate::error::{Result, ZippError};
-
-type CResult<T> = candle_core::Result<T>;
-
-/// Fetches named tensors as f32, with the file named in errors.
-struct Weights<'a> {
-    map: HashMap<String, Tensor>,
-    path: &'a Path,
-}
-
-impl Weights<'_> {
-    fn get(&self, name: &str) -> Result<Tensor> {
-        let t = self.map.get(name).ok_or_else(|| ZippError::InvalidModel {
-            path: self.path.to_path_buf(),
-            message: format!("tensor {name} is missing"),
-        })?;
-        t.to_dtype(DType::F32).map_err(|e| self.bad(name, e))
-    }
-
-    fn shaped(&self, name: &str, dims: &[usize]) -> Result<Tensor> {
-        let t = self.get(name)?;
-        if t.dims() != dims {
-            return Err(ZippError::InvalidModel {
-                path: self.path.to_path_buf(),
-                message: format!(
-                    "tensor {name} has shape {:?}, the config says {dims:?}",
-                    t.dims()
-                ),
-            });
-        }
-        Ok(t)
-    }
-
-    fn bad(&self, name: &str, e: candle_core::Error) -> ZippError {
-        ZippError::InvalidModel {
-            path: self.path.to_path_buf(),
-            message: format!("{name}: {e}"),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-struct Linear {
-    w_t: Tensor,
-    b: Option<Tensor>,
-}
-
-impl Linear {
-    fn load(w: &Weights, name: &str, out: usize, inp: usize, bias: bool) -> Result<Self> {
-        let weight = w.shaped(&format!("{name}.weight"), &[out, inp])?;
-        let b = if bias {
-            Some(w.shaped(&format!("{name}.bias"), &[out])?)
-        } else {
-            None
-        };
-        let w_t = weight
-            .t()
-            .and_then(|t| t.contiguous())
-            .map_err(|e| w.bad(name, e))?;
-        Ok(Self { w_t, b })
-    }
-
-    /// One layer computing several layers' outputs side by side (their weights concatenated).
-    fn stack(parts: &[Linear]) -> CResult<Self> {
-        let w: Vec<&Tensor> = parts.iter().map(|p| &p.w_t).collect();
-        let b = parts
-            .iter()
-            .map(|p| p.b.clone())
-            .collect::<Option<Vec<_>>>();
-        Ok(Self {
-            w_t: Tensor::cat(&w, 1)?.contiguous()?,
-            b: match b {
-                Some(b) => Some(Tensor::cat(&b, 0)?),
-                None => None,
-            },
-        })
-    }
-
-    /// `x W^T + b` over the last dimension, as one matrix product over all leading rows.
-    fn forward(&self, x: &Tensor) -> CResult<Tensor> {
-        let dims = x.dims().to_vec();
-        let (last, lead) = dims
-            .split_last()
-            .ok_or_else(|| candle_core::Error::Msg("linear on a scalar".into()))?;
-        let rows: usize = lead.iter().product();
-        let mut out_dims = lead.to_vec();
-        out_dims.push(self.w_t.dim(1)?);
-        let y = x
-            .contiguous()?
-            .reshape((rows, *last))?
-            .matmul(&self.w_t)?
-            .reshape(out_dims)?;
-        match &self.b {
-            Some(b) => y.broadcast_add(b),
-            None => Ok(y),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-struct LayerNorm {
-    w: Tensor,
-    b: Tensor,
-    eps: f32,
-}
-
-impl LayerNorm {
-    fn load(w: &Weights, name: &str, dim: usize, eps: f64) -> Result<Self> {
-        Ok(Self {
-            w: w.shaped(&format!("{name}.weight"), &[dim])?,
-            b: w.shaped(&format!("{name}.bias"), &[dim])?,
-            eps: eps as f32,
-        })
-    }
-
-    fn forward(&self, x: &Tensor) -> CResult<Tensor> {
-        candle_nn::ops::layer_norm(&x.contiguous()?, &self.w, &self.b, self.eps)
-    }
-}
+use crate::error::Result;
+use crate::nn::{CResult, LayerNorm, Linear, Weights};
 
 #[derive(Debug, Clone)]
 struct Layer {
@@ -175,15 +57,6 @@ impl Encoder {
         })
     }
 
-    fn activate(&self, x: &Tensor) -> CResult<Tensor> {
-        match self.activation {
-            Activation::QuickGelu => x.contiguous()?.apply_op1_no_bwd(&QuickGelu),
-            Activation::Gelu => x.gelu_erf(),
-            Activation::GeluTanh => x.gelu(),
-            Activation::Relu => x.relu(),
-        }
-    }
-
     fn attention(&self, l: &Layer, x: &Tensor, mask: Option<&Tensor>) -> CResult<Tensor> {
         let (b, t, d) = x.dims3()?;
         let hd = d / self.heads;
@@ -209,33 +82,14 @@ impl Encoder {
         for l in &self.layers {
             let h = self.attention(l, &l.norm1.forward(&x)?, mask)?;
             x = (x + h)?;
-            let h = l
-                .fc2
-                .forward(&self.activate(&l.fc1.forward(&l.norm2.forward(&x)?)?)?)?;
+            let h = l.fc2.forward(
+                &self
+                    .activation
+                    .apply(&l.fc1.forward(&l.norm2.forward(&x)?)?)?,
+            )?;
             x = (x + h)?;
         }
         Ok(x)
-    }
-}
-
-/// `x * sigmoid(1.702 x)` in one pass (inference only).
-struct QuickGelu;
-
-impl candle_core::CustomOp1 for QuickGelu {
-    fn name(&self) -> &'static str {
-        "zipp-quick-gelu"
-    }
-
-    fn cpu_fwd(
-        &self,
-        storage: &candle_core::CpuStorage,
-        layout: &candle_core::Layout,
-    ) -> CResult<(candle_core::CpuStorage, candle_core::Shape)> {
-        let out = crate::cpu_slice::f32_slice(storage, layout, "quick_gelu")?
-            .iter()
-            .map(|x| x / (1.0 + (-1.702 * x).exp()))
-            .collect();
-        Ok((candle_core::CpuStorage::F32(out), layout.shape().clone()))
     }
 }
 
@@ -261,13 +115,7 @@ pub struct ClipTowers {
 impl ClipTowers {
     /// Loads the weights of `config` from a safetensors file.
     pub fn load(config: ClipConfig, weights: &Path) -> Result<Self> {
-        let map = candle_core::safetensors::load(weights, &Device::Cpu).map_err(|e| {
-            ZippError::InvalidModel {
-                path: weights.to_path_buf(),
-                message: format!("not a readable safetensors file: {e}"),
-            }
-        })?;
-        let w = Weights { map, path: weights };
+        let w = Weights::load(weights)?;
         let (t, v) = (&config.text, &config.vision);
         let (td, vd, p) = (
             t.tower.hidden_size,

@@ -1,10 +1,11 @@
 //! The `rules` backend: model-free and deterministic.
 //!
-//! It keeps the prompt as written and appends what of the persona fits the prompt's subject: the
-//! chosen facet's style, the aesthetics that match the subject lexically (ties broken by the
-//! seed, so different seeds give different but repeatable picks) and one affect as the mood.
-//! Clauses are added in that order while they fit the word budget; clauses that only repeat
-//! words the prompt already has are skipped.
+//! It keeps the prompt as written and appends the persona's taste clauses for the prompt's
+//! subject ([`cues`]): a few of the chosen facet's style clauses, the aesthetics that match the
+//! subject lexically (ties broken by the seed and the prompt, so that different seeds and
+//! different prompts get different but repeatable picks) and one affect as the mood. Clauses are
+//! added while they fit the word budget. The same clauses are the style the model backends are
+//! given, and this composition is the guards' last fallback.
 
 use std::collections::BTreeSet;
 
@@ -16,9 +17,6 @@ use crate::text::words::{content_words, word_count};
 
 /// The model name the rules backend reports.
 pub const RULES_MODEL: &str = "zipp-rules-v1";
-
-/// Aesthetics added when no facet applies (one fewer when a facet does).
-const AESTHETICS_WITHOUT_FACET: usize = 3;
 
 /// The model-free backend.
 #[derive(Debug, Default, Clone, Copy)]
@@ -50,6 +48,87 @@ fn meant_for_other_subjects(prompt: &str, aesthetic: &str) -> bool {
     !own.is_empty() && own.is_disjoint(&categories(prompt))
 }
 
+/// Taste clauses added to a prompt at most, mood included: few enough that the subject stays
+/// what the picture is about and one persona's pictures do not all read alike.
+pub const MAX_CUES: usize = 3;
+/// Clauses of the chosen facet's style used at most (the facet fits the subject; the rest of
+/// the persona's pool adds variety).
+const FACET_CLAUSES: usize = 1;
+
+/// A stable number for `prompt`, so that different prompts draw different clauses.
+fn prompt_key(prompt: &str) -> u64 {
+    prompt.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The persona's taste clauses for `prompt`: one of the facet's style clauses, then the
+/// aesthetics that fit the subject, then one affect (the mood, as its bare word), at most [`MAX_CUES`] in all. Among
+/// equally fitting clauses the pick depends on the seed and on the prompt, so that one persona's
+/// pictures do not all get the same words. Clauses that only repeat words already there are
+/// skipped.
+pub fn cues(
+    persona: &crate::persona::Persona,
+    prompt: &str,
+    facet: Option<&crate::persona::Facet>,
+    seed: u64,
+) -> Vec<String> {
+    let doc = persona.document();
+    let key = mix(seed, prompt_key(prompt));
+    let rank = |items: Vec<String>| -> Vec<String> {
+        let mut ranked: Vec<(u32, u64, String)> = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| (fit(prompt, &a), mix(key, i as u64), a))
+            .collect();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.into_iter().map(|(_, _, a)| a).collect()
+    };
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some(facet) = facet {
+        candidates.extend(
+            rank(clauses(&facet.style).collect())
+                .into_iter()
+                .take(FACET_CLAUSES),
+        );
+    }
+    candidates.extend(rank(
+        doc.traits
+            .aesthetics
+            .iter()
+            .filter(|a| !meant_for_other_subjects(prompt, a))
+            .cloned()
+            .collect(),
+    ));
+    let mut seen: BTreeSet<String> = content_words(prompt).into_iter().collect();
+    let mut out = Vec::new();
+    let room = MAX_CUES - usize::from(!doc.traits.affect.is_empty());
+    for clause in candidates {
+        if out.len() >= room {
+            break;
+        }
+        let words: BTreeSet<String> = content_words(&clause).into_iter().collect();
+        // A clause most of whose words are already there would mostly repeat them, and one that
+        // holds a chosen clause or is held by one ("crowds" and "crowds, turntables and raised
+        // hands") would repeat it outright.
+        let lower = clause.to_lowercase();
+        let nested = out.iter().any(|o: &String| {
+            let o = o.to_lowercase();
+            lower.contains(&o) || o.contains(&lower)
+        });
+        if words.is_empty() || nested || 2 * words.intersection(&seen).count() > words.len() {
+            continue;
+        }
+        seen.extend(words);
+        out.push(clause);
+    }
+    if !doc.traits.affect.is_empty() && out.len() < MAX_CUES {
+        let i = (mix(key, u64::MAX) % doc.traits.affect.len() as u64) as usize;
+        out.push(doc.traits.affect[i].trim().to_string());
+    }
+    out
+}
+
 impl TextBackend for RulesBackend {
     fn kind(&self) -> &'static str {
         "rules"
@@ -64,31 +143,8 @@ impl TextBackend for RulesBackend {
             return Err(ZippError::Cancelled);
         }
         let task = request.task;
-        let doc = task.persona.document();
         let prompt = task.prompt.trim().trim_end_matches(['.', ',', ';']).trim();
-
-        let mut candidates: Vec<String> = Vec::new();
-        if let Some(facet) = task.facet {
-            candidates.extend(clauses(&facet.style));
-        }
-        let wanted = AESTHETICS_WITHOUT_FACET - usize::from(task.facet.is_some());
-        let mut ranked: Vec<(u32, u64, &String)> = doc
-            .traits
-            .aesthetics
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| !meant_for_other_subjects(prompt, a))
-            .map(|(i, a)| (fit(prompt, a), mix(task.seed, i as u64), a))
-            .collect();
-        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        candidates.extend(ranked.iter().take(wanted).map(|(_, _, a)| a.to_string()));
-        if !doc.traits.affect.is_empty() {
-            let i = (mix(task.seed, u64::MAX) % doc.traits.affect.len() as u64) as usize;
-            candidates.push(format!("{} mood", doc.traits.affect[i].trim()));
-        }
-
         let mut notes = Vec::new();
-        let mut seen: BTreeSet<String> = content_words(prompt).into_iter().collect();
         let mut text = prompt.to_string();
         let mut added = 0;
         if word_count(prompt) >= task.word_budget {
@@ -97,17 +153,12 @@ impl TextBackend for RulesBackend {
                 task.word_budget
             ));
         } else {
-            for clause in candidates {
-                let words: BTreeSet<String> = content_words(&clause).into_iter().collect();
-                if words.is_empty() || words.is_subset(&seen) {
-                    continue;
-                }
+            for clause in cues(task.persona, prompt, task.facet, task.seed) {
                 if word_count(&text) + word_count(&clause) > task.word_budget {
                     continue;
                 }
                 text.push_str(", ");
                 text.push_str(&clause);
-                seen.extend(words);
                 added += 1;
             }
         }
@@ -184,7 +235,11 @@ mod tests {
         let p = persona();
         let g = run(&p, "a harbour at dawn.", None, 60, 1);
         assert!(g.text.starts_with("a harbour at dawn, "), "{}", g.text);
-        assert!(g.text.ends_with(" mood"), "{}", g.text);
+        assert!(
+            g.text.ends_with(", calm") || g.text.ends_with(", patient"),
+            "the mood comes last: {}",
+            g.text
+        );
         assert!(word_count(&g.text) <= 60);
     }
 
@@ -196,10 +251,11 @@ mod tests {
             style: "soft overcast light, film grain".into(),
         };
         let g = run(&p, "an old man mending nets", Some(&facet), 14, 3);
+        let parts: Vec<&str> = g.text.split(", ").collect();
+        assert_eq!(parts[0], "an old man mending nets", "{}", g.text);
         assert!(
-            g.text
-                .starts_with("an old man mending nets, soft overcast light, film grain"),
-            "{}",
+            ["soft overcast light", "film grain"].contains(&parts[1]),
+            "one facet clause first: {}",
             g.text
         );
         assert!(word_count(&g.text) <= 14, "{}", g.text);
@@ -234,6 +290,25 @@ mod tests {
             .map(|s| run(&p, "a boat", None, 60, s).text)
             .collect();
         assert!(texts.len() > 1, "seeds should vary the picks");
+    }
+
+    #[test]
+    fn prompts_draw_different_clauses_and_at_most_three() {
+        let mut doc = PersonaDocument::with_text("I fish.");
+        doc.traits.aesthetics = [
+            "amber", "birch", "cobalt", "dune", "ember", "fjord", "granite", "harbour", "indigo",
+            "juniper", "kelp", "lantern",
+        ]
+        .iter()
+        .map(|w| format!("{w} light"))
+        .collect();
+        let p = Persona::new(doc).unwrap();
+        let picks: BTreeSet<Vec<String>> = ["a boat", "a gull", "a net", "a pier", "a storm"]
+            .iter()
+            .map(|q| cues(&p, q, None, 0))
+            .collect();
+        assert!(picks.len() >= 4, "{picks:?}");
+        assert!(picks.iter().all(|c| c.len() == MAX_CUES));
     }
 
     #[test]

@@ -125,22 +125,15 @@ pub fn inspect(rewrite: &str, original: &str, persona: &Persona) -> Vec<Problem>
     problems
 }
 
-/// The first run of `n` words that occurs twice (not counting overlaps with itself).
+/// The first run of `n` words, not all stop words, that occurs twice (overlaps included: "soft
+/// soft soft soft" repeats "soft soft soft").
 fn repeated_phrase(tokens: &[String], n: usize) -> Option<String> {
-    let mut seen: std::collections::HashMap<&[String], usize> = std::collections::HashMap::new();
-    for (i, window) in tokens.windows(n).enumerate() {
-        if window.iter().all(|w| crate::text::words::is_stop_word(w)) {
-            continue;
-        }
-        match seen.get(window) {
-            Some(&first) if i >= first + n => return Some(window.join(" ")),
-            Some(_) => {}
-            None => {
-                seen.insert(window, i);
-            }
-        }
-    }
-    None
+    let mut seen: HashSet<&[String]> = HashSet::new();
+    tokens
+        .windows(n)
+        .filter(|w| !w.iter().all(|t| crate::text::words::is_stop_word(t)))
+        .find(|w| !seen.insert(w))
+        .map(|w| w.join(" "))
 }
 
 /// The first run of `n` words of `source` found in the rewrite that is not also in `original`
@@ -219,7 +212,8 @@ mod tests {
         assert!(inspect(title, "a cat on a windowsill", &p).contains(&Problem::Title));
         let chat = "a cat on a windowsill. I hope you like it!";
         assert!(inspect(chat, "a cat on a windowsill", &p).contains(&Problem::Chatty));
-        let parrot = "portrait of my grandmother in the style of light, colours, composition, medium, details and mood";
+        let parrot =
+            "portrait of my grandmother that keeps every word of the subject, adds details";
         assert!(inspect(parrot, "portrait of my grandmother", &p)
             .iter()
             .any(|x| matches!(x, Problem::Instruction(_))));

@@ -1,7 +1,10 @@
-//! The role-play instruction: the persona as "who you are", the task, and k-shot turns.
+//! The rewrite instruction: the task, k-shot turns, and the subject with the persona's taste for
+//! it.
 
+use super::facet::choose_facet;
+use crate::llm::rules::cues;
 use crate::llm::{ChatMessage, Role};
-use crate::persona::{role_play, Example, Facet, Persona};
+use crate::persona::{Example, Facet, Persona};
 use crate::text::subject::fit;
 
 /// Picks up to `k` examples: the call's own first, then the persona's that fit the prompt best.
@@ -27,62 +30,67 @@ pub fn pick_examples<'a>(
 }
 
 /// The task as the instruction states it (the guards check that answers do not parrot it).
-pub const TASK: &str =
-    "Your task: you get a prompt for an image generator. Rewrite it the way you \
-    would want that picture made for you. Keep its subject and every thing it names. Add what fits \
-    your taste for this kind of subject: light, colours, composition, medium, details and mood. \
-    Describe only the picture; never describe yourself or your life.";
+pub const TASK: &str = "You write prompts for an image generator. You get the subject of a \
+    picture and the style the person who asked for it loves. Write one vivid prompt that keeps \
+    every word of the subject, adds details of this subject, and weaves in the style where it \
+    fits. Describe only the picture.";
 
-/// The chat for one rewrite: a system instruction, k-shot user/assistant turns, the prompt.
+/// One built-in example of the task (used when the persona has no examples of its own).
+#[derive(serde::Deserialize)]
+struct Shot {
+    subject: String,
+    style: String,
+    prompt: String,
+}
+
+fn shots() -> &'static [Shot] {
+    static SHOTS: std::sync::OnceLock<Vec<Shot>> = std::sync::OnceLock::new();
+    SHOTS.get_or_init(|| serde_json::from_str(include_str!("shots.json")).unwrap_or_default())
+}
+
+/// The user turn of one rewrite: the subject and the style.
+fn ask(subject: &str, style: &[String]) -> String {
+    if style.is_empty() {
+        format!("Subject: {}", subject.trim())
+    } else {
+        format!("Subject: {}\nStyle: {}", subject.trim(), style.join(", "))
+    }
+}
+
+/// The chat for one rewrite. The persona speaks through its taste (`cues`, the clauses of its
+/// profile that fit this subject, see [`crate::llm::rules::cues`]), not through its biography,
+/// which small models copy into the picture: a system instruction, k-shot turns (the persona's
+/// examples with rewrites, else built-in ones), then the subject and the style.
 pub fn build_messages(
     persona: &Persona,
     prompt: &str,
     facet: Option<&Facet>,
     examples: &[&Example],
     word_budget: usize,
+    seed: u64,
 ) -> Vec<ChatMessage> {
-    let mut system = String::from(
-        "You are role-playing a real person. This is who you are, in your own words:\n\n",
+    let system = format!(
+        "{TASK}\n\nReply with the prompt only: one line of at most {word_budget} words, no title, \
+         no preamble, no quotes, no explanation."
     );
-    system.push_str(&role_play(persona));
-    system.push_str("\n\n");
-    if let Some(f) = facet {
-        system.push_str(&format!(
-            "When you picture {}, you want: {}.\n\n",
-            f.context.trim(),
-            f.style.trim().trim_end_matches('.')
-        ));
-    }
-    let history: Vec<&str> = examples
-        .iter()
-        .filter(|e| e.rewrite.is_none())
-        .map(|e| e.prompt.as_str())
-        .collect();
-    if !history.is_empty() {
-        system.push_str(&format!(
-            "Prompts you have written before: {}.\n\n",
-            history.join("; ")
-        ));
-    }
-    system.push_str(TASK);
-    system.push_str(&format!(
-        "\n\nReply with the rewritten prompt only: one line of at most {word_budget} words, no \
-         title, no preamble, no quotes, no explanation."
-    ));
     let mut messages = vec![ChatMessage::new(Role::System, system)];
-    for e in examples {
+    let own: Vec<&&Example> = examples.iter().filter(|e| e.rewrite.is_some()).collect();
+    if own.is_empty() {
+        for s in shots() {
+            let style: Vec<String> = s.style.split(", ").map(str::to_string).collect();
+            messages.push(ChatMessage::new(Role::User, ask(&s.subject, &style)));
+            messages.push(ChatMessage::new(Role::Assistant, s.prompt.clone()));
+        }
+    }
+    for e in own {
         if let Some(r) = &e.rewrite {
-            messages.push(ChatMessage::new(
-                Role::User,
-                format!("Image prompt: {}", e.prompt.trim()),
-            ));
+            let style = cues(persona, &e.prompt, choose_facet(persona, &e.prompt), seed);
+            messages.push(ChatMessage::new(Role::User, ask(&e.prompt, &style)));
             messages.push(ChatMessage::new(Role::Assistant, r.trim()));
         }
     }
-    messages.push(ChatMessage::new(
-        Role::User,
-        format!("Image prompt: {}", prompt.trim()),
-    ));
+    let style = cues(persona, prompt, facet, seed);
+    messages.push(ChatMessage::new(Role::User, ask(prompt, &style)));
     messages
 }
 
@@ -128,25 +136,46 @@ mod tests {
     }
 
     #[test]
-    fn messages_have_the_persona_the_facet_and_the_shots() {
-        let p = persona();
+    fn messages_have_the_subject_the_style_and_the_shots() {
+        let mut doc = PersonaDocument::with_text("I'm a ceramicist in Oaxaca.");
+        doc.traits.aesthetics = vec!["terracotta and chili reds".into()];
+        doc.examples = vec![Example {
+            prompt: "a bowl of fruit".into(),
+            rewrite: Some("a clay bowl of mangoes, warm light".into()),
+        }];
+        let p = Persona::new(doc).unwrap();
         let facet = Facet {
             context: "food".into(),
-            style: "terracotta and chili reds.".into(),
+            style: "woven textiles, adobe walls".into(),
         };
         let ex = pick_examples(&p, &[], "a bowl of soup", 3);
-        let m = build_messages(&p, " a bowl of soup ", Some(&facet), &ex, 40);
-        assert_eq!(m.len(), 1 + 2 * 2 + 1);
-        assert!(m[0].content.contains("I'm a ceramicist in Oaxaca."));
-        assert!(m[0]
-            .content
-            .contains("When you picture food, you want: terracotta and chili reds.\n"));
-        assert!(m[0]
-            .content
-            .contains("Prompts you have written before: a market."));
+        let m = build_messages(&p, " a bowl of soup ", Some(&facet), &ex, 40, 0);
+        assert_eq!(m.len(), 1 + 2 + 1);
+        assert!(m[0].content.starts_with(TASK));
         assert!(m[0].content.contains("at most 40 words"));
-        assert_eq!(m[1].content, "Image prompt: a bowl of fruit");
+        assert!(
+            !m[0].content.contains("ceramicist"),
+            "no biography: {}",
+            m[0].content
+        );
+        assert!(m[1]
+            .content
+            .starts_with("Subject: a bowl of fruit\nStyle: "));
         assert_eq!(m[2].role, Role::Assistant);
-        assert_eq!(m.last().unwrap().content, "Image prompt: a bowl of soup");
+        let last = &m.last().unwrap().content;
+        assert!(
+            last.starts_with("Subject: a bowl of soup\nStyle: "),
+            "{last}"
+        );
+        assert!(last.contains("terracotta and chili reds"), "{last}");
+        assert!(
+            last.contains("woven textiles") || last.contains("adobe walls"),
+            "{last}"
+        );
+        // Without examples of its own, the built-in shots show the task.
+        let bare = Persona::new(PersonaDocument::with_text("I'm a ceramicist.")).unwrap();
+        let m = build_messages(&bare, "a cat", None, &[], 40, 0);
+        assert_eq!(m.len(), 1 + 2 * shots().len() + 1);
+        assert_eq!(m.last().unwrap().content, "Subject: a cat");
     }
 }

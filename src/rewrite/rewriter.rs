@@ -1,6 +1,8 @@
 //! The rewriter: one backend, a cache and default options; thread-safe.
 
+use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use super::cache::{cache_key, RewriteCache};
@@ -22,6 +24,8 @@ use crate::persona::Persona;
 pub struct Rewriter {
     backend: Box<dyn TextBackend>,
     cache: RewriteCache,
+    /// Taste phrases the model inferred, by persona hash (one model per rewriter).
+    tastes: Mutex<HashMap<String, Vec<String>>>,
     defaults: RewriteOptions,
     notes: Vec<String>,
 }
@@ -75,6 +79,7 @@ impl Rewriter {
         Self {
             backend,
             cache: RewriteCache::new(cache_capacity),
+            tastes: Mutex::new(HashMap::new()),
             defaults,
             notes: Vec::new(),
         }
@@ -106,6 +111,34 @@ impl Rewriter {
     /// Forgets every cached rewrite.
     pub fn clear_cache(&self) {
         self.cache.clear();
+    }
+
+    /// The taste phrases the model infers for `persona` (asked once per persona and cached);
+    /// none for the `rules` backend and for personas with aesthetics of their own.
+    pub fn model_taste(&self, persona: &Persona) -> Result<Vec<String>> {
+        if self.backend.kind() == "rules" || !persona.document().traits.aesthetics.is_empty() {
+            return Ok(Vec::new());
+        }
+        let key = persona.hash_hex();
+        let lock = || self.tastes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = lock().get(&key) {
+            return Ok(hit.clone());
+        }
+        let seed = u64::from_le_bytes(persona.hash()[..8].try_into().unwrap_or_default());
+        let phrases = crate::taste::model::elicit_with_model(self.backend.as_ref(), persona, seed)?;
+        lock().insert(key, phrases.clone());
+        Ok(phrases)
+    }
+
+    /// `persona` with its visual taste filled in where it has none of its own: the model's
+    /// phrases ([`Rewriter::model_taste`]) and the curated vocabulary's aesthetics, facets and
+    /// moods. This is what every rewrite uses; store it to read or edit the inferred taste.
+    pub fn with_taste(&self, persona: &Persona) -> Result<Persona> {
+        let phrases = self.model_taste(persona)?;
+        Ok(
+            crate::taste::complete_with(persona, &phrases, Some(self.backend.model()))
+                .unwrap_or_else(|| persona.clone()),
+        )
     }
 
     /// Rewrites `prompt` as `persona` would want it.
@@ -142,8 +175,16 @@ impl Rewriter {
             });
         }
         options.check()?;
-        // A persona without visual words of its own gets a taste inferred from who it is.
-        let completed = crate::taste::complete(persona);
+        // A persona without visual words of its own gets a taste inferred from who it is: by the
+        // model (once per persona) and from the curated vocabulary.
+        let mut taste_notes = Vec::new();
+        let phrases = self.model_taste(persona).unwrap_or_else(|e| {
+            taste_notes.push(format!(
+                "the model could not infer a taste ({e}); the vocabulary's was used"
+            ));
+            Vec::new()
+        });
+        let completed = crate::taste::complete_with(persona, &phrases, Some(self.backend.model()));
         let persona = completed.as_ref().unwrap_or(persona);
         let key = options.cache.then(|| {
             cache_key(
@@ -165,7 +206,14 @@ impl Rewriter {
 
         let facet = choose_facet(persona, prompt);
         let examples = pick_examples(persona, &options.examples, prompt, options.k);
-        let messages = build_messages(persona, prompt, facet, &examples, options.word_budget);
+        let messages = build_messages(
+            persona,
+            prompt,
+            facet,
+            &examples,
+            options.word_budget,
+            options.seed,
+        );
         let params = SamplingParams {
             seed: options.seed,
             temperature: options.temperature,
@@ -201,6 +249,7 @@ impl Rewriter {
             notes: self.notes.clone(),
             ..RewriteResult::default()
         };
+        result.notes.extend(taste_notes);
         if let Some(sources) = completed
             .as_ref()
             .and_then(|p| p.document().extensions.get("x-zipp-taste-sources"))
@@ -380,10 +429,33 @@ mod tests {
         let again = r.rewrite(&p, "a cat", &o).unwrap();
         assert!(again.cache_hit);
         assert_eq!(again.rewrite, first.rewrite);
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // Two questions for the taste (the canned answer has one usable phrase, so it is asked
+        // twice, then the empty result is cached), one for the rewrite.
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
         let other = RewriteOptions { seed: 1, ..o };
         assert!(!r.rewrite(&p, "a cat", &other).unwrap().cache_hit);
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+    }
+
+    #[test]
+    fn the_model_taste_is_asked_once_and_joins_the_vocabulary() {
+        let (r, calls) = rewriter(Ok("misty forest light, saffron robes, quiet temple mood"));
+        let p = Persona::from_text("I'm a monk in Thailand and I love football.").unwrap();
+        let done = r.with_taste(&p).unwrap();
+        let doc = done.document();
+        assert_eq!(
+            doc.traits.aesthetics[..3],
+            ["misty forest light", "saffron robes", "quiet temple mood"]
+        );
+        assert!(doc.traits.aesthetics.len() > 3, "the vocabulary's follow");
+        let sources = doc.extensions["x-zipp-taste-sources"].as_array().unwrap();
+        assert_eq!(sources[0], "model: canned-1");
+        r.with_taste(&p).unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // Personas with aesthetics of their own are not asked about.
+        let own = Persona::from_file("examples/personas/priya-bengaluru.json").unwrap();
+        assert!(r.model_taste(&own).unwrap().is_empty());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[test]

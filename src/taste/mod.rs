@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+pub mod model;
+
 use crate::persona::{Facet, Persona};
 use crate::text::subject::fit;
 use crate::text::words::words;
@@ -103,7 +105,8 @@ impl Origin {
             Origin::Region => any(&["street", "building", "nature", "event"]),
             Origin::Interest => any(&["people", "object", "food", "animal", "event"]),
             Origin::Profession => any(&["people", "object"]),
-            Origin::Age => any(&["people"]),
+            // An age band is the weakest hint of taste: its items only fill in.
+            Origin::Age => false,
         }
     }
 }
@@ -157,13 +160,24 @@ impl Taste {
         }
     }
 
-    /// Up to six aesthetics, alternating palette, light, media and motifs.
+    /// Up to six aesthetics, alternating palette, light, media and motifs, the first sources
+    /// first: the short list a person would read as their taste.
     pub fn aesthetics(&self) -> Vec<String> {
+        self.items(6)
+    }
+
+    /// Up to `n` aesthetics in the order of [`Taste::aesthetics`], drawing on every source.
+    pub fn items(&self, n: usize) -> Vec<String> {
         let mut out = Vec::new();
-        for i in 0..3 {
+        let deepest = ["palette", "light", "media", "motifs"]
+            .iter()
+            .map(|f| self.field(f).len())
+            .max()
+            .unwrap_or(0);
+        for i in 0..deepest {
             for f in ["palette", "light", "media", "motifs"] {
                 if let Some(item) = self.field(f).get(i) {
-                    if out.len() < 6 && !out.contains(item) {
+                    if out.len() < n && !out.contains(item) {
                         out.push(item.clone());
                     }
                 }
@@ -179,7 +193,47 @@ pub fn elicit(persona: &Persona) -> Taste {
     let doc = persona.document();
     let mut taste = Taste::default();
     let text_words: Vec<String> = words(&doc.text).collect();
-    // Interests first: they are the most personal.
+    let demo = &doc.traits.demographics;
+    // Where someone lives sets the palette and light of their everyday world, their work the
+    // places they know best, their hobbies the details: added in that order, so that the
+    // first aesthetics come from the region and the profession. Regions by exact name or code
+    // of the country, then of the region, then by full name in the text.
+    let places: Vec<String> = [&demo.country, &demo.region]
+        .into_iter()
+        .flatten()
+        .map(|p| p.trim().to_lowercase())
+        .collect();
+    let region = places
+        .iter()
+        .find_map(|place| {
+            v.regions
+                .iter()
+                .find_map(|e| e.keys.iter().find(|k| *k == place).map(|k| (e, k)))
+        })
+        .or_else(|| {
+            v.regions.iter().find_map(|e| {
+                e.keys
+                    .iter()
+                    .find(|k| k.len() > 3 && contains_phrase(&text_words, k))
+                    .map(|k| (e, k))
+            })
+        });
+    if let Some((e, k)) = region {
+        taste.add(e, format!("region: {k}"), Origin::Region);
+    }
+    let profession: Vec<String> = demo
+        .profession
+        .as_deref()
+        .map(|p| words(p).collect())
+        .unwrap_or_else(|| text_words.clone());
+    if let Some((e, k)) = v.professions.iter().find_map(|e| {
+        e.keys
+            .iter()
+            .find(|k| contains_phrase(&profession, k))
+            .map(|k| (e, k))
+    }) {
+        taste.add(e, format!("profession: {k}"), Origin::Profession);
+    }
     let interests: Vec<Vec<String>> = if doc.traits.interests.is_empty() {
         vec![text_words.clone()]
     } else {
@@ -205,37 +259,6 @@ pub fn elicit(persona: &Persona) -> Taste {
                 }
             }
         }
-    }
-    let demo = &doc.traits.demographics;
-    // Regions by exact name or code from the demographics; by full name from the text.
-    let places: Vec<String> = [&demo.country, &demo.region]
-        .into_iter()
-        .flatten()
-        .map(|p| p.trim().to_lowercase())
-        .collect();
-    for e in &v.regions {
-        let by_field = e.keys.iter().find(|k| places.contains(k));
-        let by_text = e
-            .keys
-            .iter()
-            .find(|k| k.len() > 3 && contains_phrase(&text_words, k));
-        if let Some(k) = by_field.or(by_text) {
-            taste.add(e, format!("region: {k}"), Origin::Region);
-            break;
-        }
-    }
-    let profession: Vec<String> = demo
-        .profession
-        .as_deref()
-        .map(|p| words(p).collect())
-        .unwrap_or_else(|| text_words.clone());
-    if let Some((e, k)) = v.professions.iter().find_map(|e| {
-        e.keys
-            .iter()
-            .find(|k| contains_phrase(&profession, k))
-            .map(|k| (e, k))
-    }) {
-        taste.add(e, format!("profession: {k}"), Origin::Profession);
     }
     if let Some(band) = &demo.age_band {
         if let Some(e) = v.age_bands.iter().find(|e| e.keys.contains(band)) {
@@ -278,27 +301,53 @@ pub fn elicit(persona: &Persona) -> Taste {
     taste
 }
 
+/// Aesthetics a completed persona gets at most (the model's phrases and the vocabulary's): a
+/// pool wide enough that one persona's pictures draw different clauses.
+const MAX_AESTHETICS: usize = 16;
+
 /// `persona` with the inferred taste filled in where it has none of its own (aesthetics, facets,
 /// affect); None when it has all three or nothing could be inferred.
 pub fn complete(persona: &Persona) -> Option<Persona> {
+    complete_with(persona, &[], None)
+}
+
+/// [`complete`] with phrases a model inferred ([`model::elicit_with_model`]) put first among the
+/// aesthetics, and the model named in the sources.
+pub fn complete_with(
+    persona: &Persona,
+    phrases: &[String],
+    model: Option<&str>,
+) -> Option<Persona> {
     let doc = persona.document();
     if !doc.traits.aesthetics.is_empty() && !doc.facets.is_empty() && !doc.traits.affect.is_empty()
     {
         return None;
     }
-    let taste = elicit(persona);
-    if taste.is_empty() {
+    let mut taste = elicit(persona);
+    if taste.is_empty() && phrases.is_empty() {
         return None;
     }
     let mut doc = doc.clone();
     if doc.traits.aesthetics.is_empty() {
-        doc.traits.aesthetics = taste.aesthetics();
+        let mut all: Vec<String> = phrases.to_vec();
+        for a in taste.items(MAX_AESTHETICS) {
+            if !all.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
+                all.push(a);
+            }
+        }
+        all.truncate(MAX_AESTHETICS);
+        doc.traits.aesthetics = all;
     }
     if doc.facets.is_empty() {
         doc.facets = taste.facets.clone();
     }
     if doc.traits.affect.is_empty() {
         doc.traits.affect = taste.mood.iter().take(3).cloned().collect();
+    }
+    if !phrases.is_empty() {
+        taste
+            .sources
+            .insert(0, format!("model: {}", model.unwrap_or("unknown")));
     }
     doc.extensions.insert(
         "x-zipp-taste-sources".to_string(),
@@ -348,7 +397,10 @@ mod tests {
         assert!(t.sources.iter().any(|s| s == "profession: nurse"));
         assert_eq!(t.facets.len(), 8);
         let done = complete(&p).unwrap();
-        assert_eq!(done.document().traits.aesthetics.len(), 6);
+        assert_eq!(t.aesthetics().len(), 6);
+        let pool = &done.document().traits.aesthetics;
+        assert!(pool.len() > 6 && pool.len() <= MAX_AESTHETICS, "{pool:?}");
+        assert_eq!(pool[..6], t.aesthetics()[..]);
         assert!(!done.document().facets.is_empty());
     }
 

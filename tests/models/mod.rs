@@ -10,6 +10,8 @@ pub const QWEN: (&str, &str, &str) = (
     "ZIPP_TEST_QWEN",
 );
 pub const GEMMA: (&str, &str, &str) = ("gemma", "gemma-3-270m-q4_k_m.gguf", "ZIPP_TEST_GEMMA");
+/// The sentence encoder of the rewrite-quality judge (a folder).
+pub const MINILM: (&str, &str, &str) = ("minilm", "all-minilm-l6-v2", "ZIPP_TEST_MINILM");
 
 /// The model's path, or None after saying why the test is skipped. With
 /// `ZIPP_REQUIRE_MODELS=1` (set by `.ci/run`) a missing model fails the test instead.
@@ -19,7 +21,7 @@ pub fn find(model: (&str, &str, &str)) -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| zipp::llm::gguf::locate::cache_dir().map(|d| d.join("models").join(file)));
     match path {
-        Some(p) if p.is_file() => Some(p),
+        Some(p) if p.exists() => Some(p),
         other => {
             let msg = format!(
                 "the {name} test model is not installed ({}); run `python3 scripts/fetch_model.py {name}`",

@@ -302,7 +302,8 @@ pub enum PersonaCommand {
     },
     /// Make a persona document from intake-survey answers (a JSON file, `-` for stdin, or flags).
     FromSurvey(Box<SurveyArgs>),
-    /// Infer a visual taste from who the persona is (interests, region, profession, age band).
+    /// Infer a visual taste from who the persona is (region, profession, interests, age band;
+    /// with --config, also by the configured model).
     Taste {
         /// Persona file.
         file: PathBuf,
@@ -310,6 +311,11 @@ pub enum PersonaCommand {
         /// own (aesthetics, facets, affect), ready to save and edit, instead of the profile.
         #[arg(long)]
         complete: bool,
+        /// Rewriter configuration file (JSON, as for `zipp rewrite --config`): its backend infers
+        /// taste phrases that join the vocabulary's (with --complete). Without it, the curated
+        /// vocabulary alone.
+        #[arg(short, long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
 }
 

@@ -12,7 +12,11 @@ pub fn run(command: PersonaCommand) -> Result<u8, ZippError> {
         PersonaCommand::Validate { files } => Ok(validate(&files)),
         PersonaCommand::Show { file, json } => show(&file, json),
         PersonaCommand::FromSurvey(a) => from_survey(*a),
-        PersonaCommand::Taste { file, complete } => taste(&file, complete),
+        PersonaCommand::Taste {
+            file,
+            complete,
+            config,
+        } => taste(&file, complete, config.as_deref()),
     }
 }
 
@@ -42,9 +46,29 @@ fn validate(files: &[std::path::PathBuf]) -> u8 {
     worst
 }
 
-fn taste(file: &std::path::Path, complete: bool) -> Result<u8, ZippError> {
+fn taste(
+    file: &std::path::Path,
+    complete: bool,
+    config: Option<&std::path::Path>,
+) -> Result<u8, ZippError> {
     let p = Persona::from_file(file)?;
-    if complete {
+    if let Some(path) = config {
+        let text = std::fs::read_to_string(path).map_err(|e| ZippError::io(path, e))?;
+        let rewriter = zipp::Rewriter::from_json(&text)?;
+        if complete {
+            println!("{}", rewriter.with_taste(&p)?.to_json_pretty());
+        } else {
+            let phrases = rewriter.model_taste(&p)?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "model": rewriter.backend().model(),
+                    "phrases": phrases,
+                    "vocabulary": zipp::taste::elicit(&p),
+                })
+            );
+        }
+    } else if complete {
         let done = zipp::taste::complete(&p).unwrap_or(p);
         println!("{}", done.to_json_pretty());
     } else {

@@ -1,5 +1,5 @@
-//! CLIP text tokens through a Hugging Face `tokenizer.json` (the `tokenizers` crate), truncated
-//! to the model's context as transformers truncates (start and end tokens kept).
+//! Text tokens through a Hugging Face `tokenizer.json` (the `tokenizers` crate), truncated to the
+//! model's context as transformers truncates (start and end tokens kept), never padded.
 
 use std::path::Path;
 
@@ -9,17 +9,17 @@ use crate::error::{Result, ZippError};
 
 /// A loaded tokenizer with truncation set.
 #[derive(Clone)]
-pub struct ClipTokenizer {
+pub struct TextTokenizer {
     inner: Tokenizer,
 }
 
-impl std::fmt::Debug for ClipTokenizer {
+impl std::fmt::Debug for TextTokenizer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClipTokenizer").finish_non_exhaustive()
+        f.debug_struct("TextTokenizer").finish_non_exhaustive()
     }
 }
 
-impl ClipTokenizer {
+impl TextTokenizer {
     /// Loads `tokenizer.json`, truncating to `max_len` tokens.
     pub fn load(path: &Path, max_len: usize) -> Result<Self> {
         let mut inner = Tokenizer::from_file(path).map_err(|e| ZippError::InvalidModel {
