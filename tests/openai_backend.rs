@@ -55,13 +55,19 @@ fn a_completion_becomes_the_rewrite_and_the_request_is_well_formed() {
     assert_eq!(body["stream"], false);
     let messages = body["messages"].as_array().unwrap();
     assert_eq!(messages[0]["role"], "system");
-    assert!(messages[0]["content"]
-        .as_str()
-        .unwrap()
-        .contains("I'm Kenji"));
-    assert_eq!(
-        messages.last().unwrap()["content"],
-        "Image prompt: a cat on a windowsill"
+    let system = messages[0]["content"].as_str().unwrap();
+    assert!(
+        system.starts_with("You write prompts for an image generator."),
+        "{system}"
+    );
+    assert!(
+        !system.contains("I'm Kenji"),
+        "the biography stays out: {system}"
+    );
+    let last = messages.last().unwrap()["content"].as_str().unwrap();
+    assert!(
+        last.starts_with("Subject: a cat on a windowsill\nStyle: "),
+        "{last}"
     );
     // k = 3 examples with rewrites become three user/assistant pairs.
     assert_eq!(messages.len(), 1 + 3 * 2 + 1);

@@ -5,6 +5,8 @@
 
 pub mod config;
 mod model;
+#[cfg(feature = "onnx")]
+pub mod onnx;
 pub mod preprocess;
 mod resample;
 
