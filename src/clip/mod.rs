@@ -122,13 +122,7 @@ impl ClipModel {
     pub fn embed_images(&self, images: &[Rgb8]) -> Result<Vec<Vec<f32>>> {
         let mut out = Vec::with_capacity(images.len());
         for chunk in images.chunks(IMAGE_BATCH) {
-            let mut data = Vec::new();
-            let (mut h, mut w) = (0, 0);
-            for img in chunk {
-                let (v, hh, ww) = self.preprocess.pixel_values(img);
-                (h, w) = (hh, ww);
-                data.extend(v);
-            }
+            let (data, h, w) = self.preprocess.batch(chunk);
             let pixels =
                 Tensor::from_vec(data, (chunk.len(), 3, h, w), &Device::Cpu).map_err(compute)?;
             out.extend(self.embed_pixels(&pixels)?);

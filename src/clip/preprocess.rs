@@ -255,6 +255,18 @@ impl Preprocess {
         }
         (out, h, w)
     }
+
+    /// The pixel values of several images side by side (`n x 3 x H x W`), with `H` and `W`.
+    pub fn batch(&self, images: &[Rgb8]) -> (Vec<f32>, usize, usize) {
+        let mut data = Vec::new();
+        let (mut h, mut w) = (0, 0);
+        for img in images {
+            let (v, hh, ww) = self.pixel_values(img);
+            (h, w) = (hh, ww);
+            data.extend(v);
+        }
+        (data, h, w)
+    }
 }
 
 /// transformers' center crop: offsets `(size - crop) / 2` rounded down, zero padding when the

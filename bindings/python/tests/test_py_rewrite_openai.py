@@ -23,7 +23,10 @@ def test_rewrite_goes_through_the_server(kenji: libzipp.Persona, openai_server: 
     assert request.headers["Authorization"] == "Bearer sk-test-123"
     assert request.body["model"] == "test-model"
     assert request.body["seed"] == 42
-    assert "Kenji" in json_text(request.body["messages"])
+    # The model gets the subject and Kenji's taste for it, never his biography.
+    sent = json_text(request.body["messages"])
+    assert request.body["messages"][-1]["content"].startswith("Subject: a cat\nStyle: ")
+    assert "Kenji" not in sent
 
 
 def json_text(messages: list[dict[str, str]]) -> str:
