@@ -75,13 +75,19 @@ pub fn cues(
 ) -> Vec<String> {
     let doc = persona.document();
     let key = mix(seed, prompt_key(prompt));
+    // Among equally fitting items, a draw weighted towards the front of the list (the most
+    // personal items come first): weight 1 / (1 + i / 4), ordered by u^(1 / weight).
     let rank = |items: Vec<String>| -> Vec<String> {
-        let mut ranked: Vec<(u32, u64, String)> = items
+        let mut ranked: Vec<(u32, f64, String)> = items
             .into_iter()
             .enumerate()
-            .map(|(i, a)| (fit(prompt, &a), mix(key, i as u64), a))
+            .map(|(i, a)| {
+                let u = (mix(key, i as u64) >> 11) as f64 / (1u64 << 53) as f64;
+                let weight = 1.0 / (1.0 + i as f64 / 4.0);
+                (fit(prompt, &a), u.powf(1.0 / weight), a)
+            })
             .collect();
-        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)));
         ranked.into_iter().map(|(_, _, a)| a).collect()
     };
     let mut candidates: Vec<String> = Vec::new();
