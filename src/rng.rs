@@ -14,6 +14,19 @@ pub fn mix(seed: u64, i: u64) -> u64 {
     finalize(seed.wrapping_add(i.wrapping_mul(GOLDEN)))
 }
 
+/// FNV-1a of `text` started from `seed`: a stable number for a name or a prompt, independent of
+/// the order things are seen in.
+pub fn str_seed(seed: u64, text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64 ^ seed, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A uniform float in [0, 1) from 64 random bits.
+pub fn unit_of(bits: u64) -> f64 {
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// SplitMix64: a tiny, well-mixed generator for reproducible choices.
 #[derive(Debug, Clone)]
 pub struct SplitMix(pub u64);
@@ -32,6 +45,6 @@ impl SplitMix {
 
     /// A uniform float in [0, 1).
     pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        unit_of(self.next_u64())
     }
 }

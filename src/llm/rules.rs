@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use super::{Generation, GenerationRequest, TextBackend};
 use crate::error::{Result, ZippError};
-use crate::rng::mix;
+use crate::rng::{mix, str_seed, unit_of};
 use crate::text::subject::{categories, fit};
 use crate::text::words::{content_words, word_count};
 
@@ -55,13 +55,6 @@ pub const MAX_CUES: usize = 3;
 /// the persona's pool adds variety).
 const FACET_CLAUSES: usize = 1;
 
-/// A stable number for `prompt`, so that different prompts draw different clauses.
-fn prompt_key(prompt: &str) -> u64 {
-    prompt.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// The persona's taste clauses for `prompt`: one of the facet's style clauses, then the
 /// aesthetics that fit the subject, then one affect (the mood, as its bare word), at most [`MAX_CUES`] in all. Among
 /// equally fitting clauses the pick depends on the seed and on the prompt, so that one persona's
@@ -74,7 +67,7 @@ pub fn cues(
     seed: u64,
 ) -> Vec<String> {
     let doc = persona.document();
-    let key = mix(seed, prompt_key(prompt));
+    let key = mix(seed, str_seed(0, prompt));
     // Among equally fitting items, a draw weighted towards the front of the list (the most
     // personal items come first): weight 1 / (1 + i / 4), ordered by u^(1 / weight).
     let rank = |items: Vec<String>| -> Vec<String> {
@@ -82,7 +75,7 @@ pub fn cues(
             .into_iter()
             .enumerate()
             .map(|(i, a)| {
-                let u = (mix(key, i as u64) >> 11) as f64 / (1u64 << 53) as f64;
+                let u = unit_of(mix(key, i as u64));
                 let weight = 1.0 / (1.0 + i as f64 / 4.0);
                 (fit(prompt, &a), u.powf(1.0 / weight), a)
             })

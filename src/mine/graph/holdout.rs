@@ -12,14 +12,9 @@ pub fn held_out_count(degree: usize, fraction: f64) -> usize {
     n.clamp(1, degree - 1)
 }
 
-/// FNV-1a of a name, to seed each user's draw independently of ingest order.
+/// A seed for one user's draw, independent of ingest order.
 pub fn name_seed(seed: u64, name: &str) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed;
-    for b in name.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    crate::rng::str_seed(seed, name)
 }
 
 /// Marks `held_out_count(flags.len(), fraction)` of `flags` with 1, chosen by `rng`.
