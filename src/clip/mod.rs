@@ -4,6 +4,7 @@
 //! content hash.
 
 pub mod config;
+mod jpeg;
 mod model;
 #[cfg(feature = "onnx")]
 pub mod onnx;

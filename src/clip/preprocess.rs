@@ -22,12 +22,19 @@ pub struct Rgb8 {
 
 impl Rgb8 {
     /// Decodes PNG, JPEG or WebP bytes (the format is sniffed); `what` names the source in errors.
+    /// JPEG goes through libjpeg-turbo's algorithms, so photographs decode exactly as in Pillow.
     pub fn decode(bytes: &[u8], what: &str) -> Result<Self> {
-        let img = image::load_from_memory(bytes).map_err(|e| ZippError::InvalidInput {
+        let refuse = |message: String| ZippError::InvalidInput {
             file: what.to_string(),
             line: 0,
-            message: format!("cannot decode the image: {e}"),
-        })?;
+            message: format!("cannot decode the image: {message}"),
+        };
+        if super::jpeg::is_jpeg(bytes) {
+            if let Some(img) = super::jpeg::decode(bytes).map_err(refuse)? {
+                return Ok(img);
+            }
+        }
+        let img = image::load_from_memory(bytes).map_err(|e| refuse(e.to_string()))?;
         if img.color().has_alpha() {
             let rgba = img.to_rgba8();
             let (width, height) = (rgba.width() as usize, rgba.height() as usize);
