@@ -205,6 +205,36 @@ fn jpeg_decodes_exactly_as_pillow() {
     );
 }
 
+/// A batch large enough to be split across threads (small models run one part per thread)
+/// gives each image the embedding it gets alone, in order.
+#[test]
+fn split_batches_equal_single_images() {
+    let model = ClipModel::load(fixtures().join("tiny-quick")).unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jpeg");
+    let images: Vec<Rgb8> = [
+        "s420",
+        "s422",
+        "s444",
+        "gray",
+        "cmyk",
+        "progressive",
+        "restart",
+    ]
+    .iter()
+    .map(|n| Rgb8::open(&dir.join(format!("{n}.jpg"))).unwrap())
+    .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
+    let batch = pool.install(|| model.embed_images(&images)).unwrap();
+    assert_eq!(batch.len(), images.len());
+    for (i, img) in images.iter().enumerate() {
+        let alone = model.embed_images(std::slice::from_ref(img)).unwrap();
+        assert_close(&format!("image {i}"), &batch[i], &alone[0], 1e-5);
+    }
+}
+
 #[test]
 fn image_files_are_cached_by_content_and_bad_input_is_refused() {
     let model = ClipModel::load(fixtures().join("tiny-quick")).unwrap();

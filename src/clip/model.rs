@@ -5,10 +5,14 @@
 use std::path::Path;
 
 use candle_core::{DType, Device, Tensor, D};
+use rayon::prelude::*;
 
 use super::config::{Activation, ClipConfig, TowerConfig};
 use crate::error::Result;
 use crate::nn::{CResult, LayerNorm, Linear, Weights};
+
+/// Multiply-adds per image below which a batch is split across threads instead of each operation.
+const SMALL_MODEL_MACS: usize = 20_000_000;
 
 #[derive(Debug, Clone)]
 struct Layer {
@@ -230,6 +234,34 @@ impl ClipTowers {
     /// Projected (not normalized) image embeddings of preprocessed pixels
     /// (`n x channels x image_size x image_size`), `n x projection_dim`.
     pub fn image_features(&self, pixels: &Tensor) -> CResult<Tensor> {
+        let n = pixels.dim(0)?;
+        let parts = self.split_for_threads(n, rayon::current_num_threads());
+        if parts <= 1 {
+            return self.image_features_one(pixels);
+        }
+        let per = n.div_ceil(parts);
+        let chunks = (0..n.div_ceil(per))
+            .into_par_iter()
+            .map(|i| self.image_features_one(&pixels.narrow(0, i * per, per.min(n - i * per))?))
+            .collect::<CResult<Vec<_>>>()?;
+        Tensor::cat(&chunks, 0)
+    }
+
+    /// Into how many parts to split a batch of `n` images over `threads` threads: one per thread
+    /// for models so small that their per-operation overhead outweighs the arithmetic (each
+    /// part then runs its small operations on one thread, without hand-offs), else one.
+    fn split_for_threads(&self, n: usize, threads: usize) -> usize {
+        let v = &self.config.vision;
+        let tokens = (v.image_size / v.patch_size).pow(2) + 1;
+        let d = v.tower.hidden_size;
+        let per_image = tokens * v.tower.layers * (4 * d * d + 2 * d * v.tower.intermediate_size);
+        if per_image > SMALL_MODEL_MACS {
+            return 1;
+        }
+        threads.min(n / 2).max(1)
+    }
+
+    fn image_features_one(&self, pixels: &Tensor) -> CResult<Tensor> {
         let n = pixels.dim(0)?;
         let p = self.config.vision.patch_size;
         let x = pixels.conv2d(&self.patch_embedding, 0, p, 1, 1)?;
