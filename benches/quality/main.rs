@@ -6,7 +6,12 @@
 //! python3 scripts/fetch_model.py all          # the default model and the judge
 //! cargo bench --bench quality -- --threads 2  # every method (about 15 minutes on 2 cores)
 //! cargo bench --bench quality -- --rules-only # the model-free rows (seconds)
+//! cargo bench --bench quality -- --frontier   # alignment against diversity, model-free (seconds)
 //! ```
+//!
+//! `--frontier` scores appends of 1 to 6 of the persona's aesthetics and the `rules` pipeline
+//! cut to 1, 2 and 3 taste clauses, and prints how much taste alignment each buys per percent
+//! of diversity lost: the trade-off any taste-adding method faces under this judge.
 //!
 //! Options: `--model FILE.gguf` (default: the default model), `--judge DIR`, `--data DIR`,
 //! `--personas N`, `--prompts N` (the first N of each), `--seed S`, `--threads N`,
@@ -29,6 +34,7 @@ struct Args {
     judge: Option<PathBuf>,
     model: Option<String>,
     rules_only: bool,
+    frontier: bool,
     personas: usize,
     prompts: usize,
     seed: u64,
@@ -43,6 +49,7 @@ fn parse_args() -> Result<Args, String> {
         judge: None,
         model: None,
         rules_only: false,
+        frontier: false,
         personas: usize::MAX,
         prompts: usize::MAX,
         seed: 0,
@@ -58,6 +65,10 @@ fn parse_args() -> Result<Args, String> {
             "--judge" => a.judge = Some(value()?.into()),
             "--model" => a.model = Some(value()?),
             "--rules-only" => a.rules_only = true,
+            "--frontier" => {
+                a.frontier = true;
+                a.rules_only = true;
+            }
             "--personas" => a.personas = number(value()?)? as usize,
             "--prompts" => a.prompts = number(value()?)? as usize,
             "--seed" => a.seed = number(value()?)?,
@@ -69,6 +80,18 @@ fn parse_args() -> Result<Args, String> {
     }
     Ok(a)
 }
+
+/// Method names of the frontier's keyword appends (1 to 6 aesthetics).
+const KEYWORD_NAMES: [&str; 6] = [
+    "keyword append, 1",
+    "keyword append, 2",
+    "keyword append, 3",
+    "keyword append, 4",
+    "keyword append, 5",
+    "keyword append, 6",
+];
+/// Method names of the frontier's cut `rules` rewrites (1 to 3 clauses).
+const CLAUSE_NAMES: [&str; 3] = ["rules, 1 clause", "rules, 2 clauses", "rules, 3 clauses"];
 
 type Method<'a> = (&'a str, Box<dyn Fn(&Call) -> Result<Output, String> + 'a>);
 
@@ -127,25 +150,41 @@ fn run() -> Result<(), String> {
             }),
         ));
     }
-    list.push((
-        "fixed keyword append",
-        Box::new(|c| Ok(methods::keywords(c, 6))),
-    ));
-    list.push((
-        "fixed keyword append, 2",
-        Box::new(|c| Ok(methods::keywords(c, 2))),
-    ));
-    if let Some(m) = &model {
+    if args.frontier {
+        for n in 1..=6 {
+            list.push((
+                KEYWORD_NAMES[n - 1],
+                Box::new(move |c| Ok(methods::keywords(c, n))),
+            ));
+        }
+        for k in 1..=zipp::llm::rules::MAX_CUES {
+            let rules = &rules;
+            list.push((
+                CLAUSE_NAMES[k - 1],
+                Box::new(move |c| methods::first_clauses(methods::pipeline(rules, c)?, c, k)),
+            ));
+        }
+    } else {
         list.push((
-            "naive role-play",
-            Box::new(|c| methods::naive(m.backend(), c)),
+            "fixed keyword append",
+            Box::new(|c| Ok(methods::keywords(c, 6))),
         ));
-        list.push(("full pipeline", Box::new(|c| methods::pipeline(m, c))));
+        list.push((
+            "fixed keyword append, 2",
+            Box::new(|c| Ok(methods::keywords(c, 2))),
+        ));
+        if let Some(m) = &model {
+            list.push((
+                "naive role-play",
+                Box::new(|c| methods::naive(m.backend(), c)),
+            ));
+            list.push(("full pipeline", Box::new(|c| methods::pipeline(m, c))));
+        }
+        list.push((
+            "full pipeline, rules",
+            Box::new(|c| methods::pipeline(&rules, c)),
+        ));
     }
-    list.push((
-        "full pipeline, rules",
-        Box::new(|c| methods::pipeline(&rules, c)),
-    ));
 
     let tastes: Vec<String> = personas.iter().map(|p| p.judge_taste.clone()).collect();
     let bios: Vec<String> = personas
@@ -204,6 +243,9 @@ fn run() -> Result<(), String> {
     }
 
     print_table(&table, personas.len(), prompts.len());
+    if args.frontier {
+        print_frontier(&table);
+    }
     if let Some(parent) = args.out.parent() {
         std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
     }
@@ -258,6 +300,35 @@ fn print_table(table: &[Scores], personas: usize, prompts: usize) {
                 100.0 * (kw2.diversity / none.diversity - 1.0),
             );
         }
+    }
+}
+
+/// Taste alignment bought per percent of diversity lost, for every method against no rewrite,
+/// and what the issue's targets (60% of the 6-aesthetic append's alignment with at most 10%
+/// diversity lost) would need.
+fn print_frontier(table: &[Scores]) {
+    let Some(none) = table.iter().find(|s| s.method == "no rewrite") else {
+        return;
+    };
+    println!("\n| method | taste alignment | diversity lost | alignment per % lost |");
+    println!("|---|---|---|---|");
+    for s in table.iter().filter(|s| s.method != "no rewrite") {
+        let lost = 100.0 * (1.0 - s.diversity / none.diversity);
+        println!(
+            "| {} | {:.4} | {:.1}% | {:.4} |",
+            s.method,
+            s.taste_alignment,
+            lost,
+            s.taste_alignment / lost.max(1e-9)
+        );
+    }
+    if let Some(kw6) = table.iter().find(|s| s.method == KEYWORD_NAMES[5]) {
+        let want = 0.6 * kw6.taste_alignment;
+        println!(
+            "\ntarget: alignment {want:.4} (60% of the 6-aesthetic append's) with at most 10% lost, \
+             {:.4} per % lost",
+            want / 10.0
+        );
     }
 }
 

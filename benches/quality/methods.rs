@@ -107,6 +107,32 @@ pub fn naive(backend: &dyn TextBackend, call: &Call) -> Result<Output, String> {
     )
 }
 
+/// A `rules` rewrite (the prompt, then its taste clauses) cut to its first `k` clauses.
+pub fn first_clauses(out: Output, call: &Call, k: usize) -> Result<Output, String> {
+    let prompt = call.prompt.trim();
+    let rest = out.text.strip_prefix(prompt).ok_or_else(|| {
+        format!(
+            "the rules rewrite {:?} does not start with its prompt",
+            out.text
+        )
+    })?;
+    let kept: Vec<&str> = rest
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .take(k)
+        .collect();
+    let mut text = prompt.to_string();
+    for clause in kept {
+        text.push_str(", ");
+        text.push_str(clause);
+    }
+    Ok(Output {
+        text,
+        path: out.path,
+    })
+}
+
 /// libzipp's rewriter with its default options.
 pub fn pipeline(rewriter: &Rewriter, call: &Call) -> Result<Output, String> {
     let r = rewriter
