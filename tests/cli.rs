@@ -95,6 +95,36 @@ fn invalid_options_exit_3() {
 }
 
 #[test]
+fn taste_clauses_flag_sets_the_strength() {
+    let prompt = "a street market at dusk";
+    let rewrite = |n: &str| {
+        let out = zipp(&[
+            "rewrite",
+            "-p",
+            KENJI,
+            "-b",
+            "rules",
+            "--taste-clauses",
+            n,
+            prompt,
+        ]);
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    let (code, one, _) = rewrite("1");
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        one.trim()
+            .strip_prefix(prompt)
+            .map(|r| r.matches(", ").count()),
+        Some(1),
+        "{one}"
+    );
+    let (code, _, err) = rewrite("4");
+    assert_eq!(code, Some(3));
+    assert!(err.contains("taste_clauses: 4 is outside [1, 3]"), "{err}");
+}
+
+#[test]
 fn a_dead_server_exits_1_with_a_hint() {
     let url = refused_url();
     let out = zipp(&[
@@ -387,7 +417,7 @@ fn a_survey_persona_gets_an_inferred_taste_that_rules_rewrites_use() {
 
 #[test]
 fn persona_taste_with_a_config_uses_its_backend_and_reports_a_dead_server() {
-    let dir = std::env::temp_dir().join(format!("zipp-cli-taste-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("zipp-cli-taste-config-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let persona = dir.join("p.txt");
     std::fs::write(

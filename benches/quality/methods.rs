@@ -66,6 +66,7 @@ fn generate(backend: &dyn TextBackend, call: &Call, system: String) -> Result<Ou
             prompt: call.prompt,
             facet: None,
             word_budget: o.word_budget,
+            taste_clauses: o.taste_clauses,
             seed: o.seed,
         },
         params: &params,

@@ -100,7 +100,8 @@ pub unsafe extern "C" fn zipp_rewriter_new(
 /// Rewrites `prompt` as `persona` would want the picture.
 ///
 /// `options_json` (NULL for the defaults) may set `seed`, `temperature`, `top_p`, `top_k`,
-/// `min_p`, `repeat_penalty` (the last three for local models), `max_new_tokens`, `k` (0..8 examples), `word_budget` (5..300), `negative_prompt` (passed
+/// `min_p`, `repeat_penalty` (the last three for local models), `max_new_tokens`, `k` (0..8 examples), `word_budget` (5..300), `taste_clauses` (1..3, the
+/// strength of the personalization; fewer keep a person's pictures more varied), `negative_prompt` (passed
 /// through untouched), `on_error` ("fail", the default here, or "passthrough": on a backend
 /// failure return ZIPP_STATUS_OK with the original prompt and the error in the record),
 /// `examples` ([{prompt, rewrite?}]) and `cache` (true).

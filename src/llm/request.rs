@@ -37,6 +37,8 @@ pub struct RewriteTask<'a> {
     pub facet: Option<&'a Facet>,
     /// Most words the rewrite may have.
     pub word_budget: usize,
+    /// Most taste clauses to add (1 to [`crate::llm::rules::MAX_CUES`]).
+    pub taste_clauses: usize,
     /// The call's seed.
     pub seed: u64,
 }

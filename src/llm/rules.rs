@@ -56,7 +56,8 @@ pub const MAX_CUES: usize = 3;
 const FACET_CLAUSES: usize = 1;
 
 /// The persona's taste clauses for `prompt`: one of the facet's style clauses, then the
-/// aesthetics that fit the subject, then one affect (the mood, as its bare word), at most [`MAX_CUES`] in all. Among
+/// aesthetics that fit the subject, then one affect (the mood, as its bare word), at most
+/// [`MAX_CUES`] in all, of which the first `max` are kept (the strongest first). Among
 /// equally fitting clauses the pick depends on the seed and on the prompt, so that one persona's
 /// pictures do not all get the same words. Clauses that only repeat words already there are
 /// skipped.
@@ -65,6 +66,7 @@ pub fn cues(
     prompt: &str,
     facet: Option<&crate::persona::Facet>,
     seed: u64,
+    max: usize,
 ) -> Vec<String> {
     let doc = persona.document();
     let key = mix(seed, str_seed(0, prompt));
@@ -125,6 +127,7 @@ pub fn cues(
         let i = (mix(key, u64::MAX) % doc.traits.affect.len() as u64) as usize;
         out.push(doc.traits.affect[i].trim().to_string());
     }
+    out.truncate(max);
     out
 }
 
@@ -152,7 +155,13 @@ impl TextBackend for RulesBackend {
                 task.word_budget
             ));
         } else {
-            for clause in cues(task.persona, prompt, task.facet, task.seed) {
+            for clause in cues(
+                task.persona,
+                prompt,
+                task.facet,
+                task.seed,
+                task.taste_clauses,
+            ) {
                 if word_count(&text) + word_count(&clause) > task.word_budget {
                     continue;
                 }
@@ -220,6 +229,7 @@ mod tests {
                 prompt,
                 facet,
                 word_budget: budget,
+                taste_clauses: MAX_CUES,
                 seed,
             },
             params: &params,
@@ -304,10 +314,17 @@ mod tests {
         let p = Persona::new(doc).unwrap();
         let picks: BTreeSet<Vec<String>> = ["a boat", "a gull", "a net", "a pier", "a storm"]
             .iter()
-            .map(|q| cues(&p, q, None, 0))
+            .map(|q| cues(&p, q, None, 0, MAX_CUES))
             .collect();
         assert!(picks.len() >= 4, "{picks:?}");
         assert!(picks.iter().all(|c| c.len() == MAX_CUES));
+        // A weaker personalization keeps the strongest clauses: a prefix of the full pick.
+        for q in ["a boat", "a gull"] {
+            let all = cues(&p, q, None, 0, MAX_CUES);
+            for max in 1..MAX_CUES {
+                assert_eq!(cues(&p, q, None, 0, max), all[..max].to_vec());
+            }
+        }
     }
 
     #[test]

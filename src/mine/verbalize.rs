@@ -277,6 +277,7 @@ pub fn with_backend(
                 prompt: "",
                 facet: None,
                 word_budget: 120,
+                taste_clauses: crate::llm::rules::MAX_CUES,
                 seed,
             },
             params: &params,

@@ -37,6 +37,10 @@ pub fn cache_key(
     field(&o.max_new_tokens.to_le_bytes());
     field(&(o.k as u64).to_le_bytes());
     field(&(o.word_budget as u64).to_le_bytes());
+    field(&(o.taste_clauses as u64).to_le_bytes());
+    field(&(o.top_k as u64).to_le_bytes());
+    field(&o.min_p.to_bits().to_le_bytes());
+    field(&o.repeat_penalty.to_bits().to_le_bytes());
     for e in &o.examples {
         field(e.prompt.as_bytes());
         field(e.rewrite.as_deref().unwrap_or("\u{0}").as_bytes());
@@ -169,5 +173,11 @@ mod tests {
         assert_ne!(k, cache_key(&p, "a dog", "rules", "m", &o));
         assert_ne!(k, cache_key(&p, "a cat", "openai", "m", &o));
         assert_eq!(k, cache_key(&p, "a cat", "rules", "m", &negative));
+        let mut weaker = o.clone();
+        weaker.taste_clauses = 1;
+        let mut penalty = o.clone();
+        penalty.repeat_penalty = 1.3;
+        assert_ne!(k, cache_key(&p, "a cat", "rules", "m", &weaker));
+        assert_ne!(k, cache_key(&p, "a cat", "rules", "m", &penalty));
     }
 }

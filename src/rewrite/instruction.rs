@@ -67,6 +67,7 @@ pub fn build_messages(
     facet: Option<&Facet>,
     examples: &[&Example],
     word_budget: usize,
+    taste_clauses: usize,
     seed: u64,
 ) -> Vec<ChatMessage> {
     let system = format!(
@@ -84,12 +85,13 @@ pub fn build_messages(
     }
     for e in own {
         if let Some(r) = &e.rewrite {
-            let style = cues(persona, &e.prompt, choose_facet(persona, &e.prompt), seed);
+            let facet = choose_facet(persona, &e.prompt);
+            let style = cues(persona, &e.prompt, facet, seed, taste_clauses);
             messages.push(ChatMessage::new(Role::User, ask(&e.prompt, &style)));
             messages.push(ChatMessage::new(Role::Assistant, r.trim()));
         }
     }
-    let style = cues(persona, prompt, facet, seed);
+    let style = cues(persona, prompt, facet, seed, taste_clauses);
     messages.push(ChatMessage::new(Role::User, ask(prompt, &style)));
     messages
 }
@@ -149,7 +151,7 @@ mod tests {
             style: "woven textiles, adobe walls".into(),
         };
         let ex = pick_examples(&p, &[], "a bowl of soup", 3);
-        let m = build_messages(&p, " a bowl of soup ", Some(&facet), &ex, 40, 0);
+        let m = build_messages(&p, " a bowl of soup ", Some(&facet), &ex, 40, 3, 0);
         assert_eq!(m.len(), 1 + 2 + 1);
         assert!(m[0].content.starts_with(TASK));
         assert!(m[0].content.contains("at most 40 words"));
@@ -174,7 +176,7 @@ mod tests {
         );
         // Without examples of its own, the built-in shots show the task.
         let bare = Persona::new(PersonaDocument::with_text("I'm a ceramicist.")).unwrap();
-        let m = build_messages(&bare, "a cat", None, &[], 40, 0);
+        let m = build_messages(&bare, "a cat", None, &[], 40, 3, 0);
         assert_eq!(m.len(), 1 + 2 * shots().len() + 1);
         assert_eq!(m.last().unwrap().content, "Subject: a cat");
     }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, ZippError};
+use crate::llm::rules::MAX_CUES;
 use crate::persona::Example;
 
 /// Most k-shot examples per call.
@@ -44,6 +45,10 @@ pub struct RewriteOptions {
     pub k: usize,
     /// Most words in the rewrite, 5 to 300 (default 60).
     pub word_budget: usize,
+    /// Most taste clauses added to the prompt, 1 to 3 (default 3): the strength of the
+    /// personalization. Fewer keep one person's pictures more varied, more carry more of their
+    /// taste (the README's quality section measures the trade-off).
+    pub taste_clauses: usize,
     /// The negative prompt; it passes through untouched.
     pub negative_prompt: Option<String>,
     /// What a backend failure does.
@@ -66,6 +71,7 @@ impl Default for RewriteOptions {
             max_new_tokens: 256,
             k: 3,
             word_budget: 60,
+            taste_clauses: MAX_CUES,
             negative_prompt: None,
             on_error: OnError::Fail,
             examples: Vec::new(),
@@ -96,6 +102,8 @@ pub struct OptionsPatch {
     pub k: Option<usize>,
     /// See [`RewriteOptions::word_budget`].
     pub word_budget: Option<usize>,
+    /// See [`RewriteOptions::taste_clauses`].
+    pub taste_clauses: Option<usize>,
     /// See [`RewriteOptions::negative_prompt`].
     pub negative_prompt: Option<String>,
     /// See [`RewriteOptions::on_error`].
@@ -134,6 +142,7 @@ impl OptionsPatch {
             max_new_tokens: self.max_new_tokens.unwrap_or(base.max_new_tokens),
             k: self.k.unwrap_or(base.k),
             word_budget: self.word_budget.unwrap_or(base.word_budget),
+            taste_clauses: self.taste_clauses.unwrap_or(base.taste_clauses),
             negative_prompt: self
                 .negative_prompt
                 .clone()
@@ -208,6 +217,12 @@ impl RewriteOptions {
                 format!("{} is outside [5, 300]", self.word_budget),
             ));
         }
+        if !(1..=MAX_CUES).contains(&self.taste_clauses) {
+            return Err(out_of_range(
+                "taste_clauses",
+                format!("{} is outside [1, {MAX_CUES}]", self.taste_clauses),
+            ));
+        }
         if self.examples.len() > MAX_K {
             return Err(out_of_range(
                 "examples",
@@ -268,6 +283,20 @@ mod tests {
                 .to_string(),
             "invalid options: k: 9 is over the limit of 8"
         );
+        let one = OptionsPatch::from_json(r#"{"taste_clauses": 1}"#, "options").unwrap();
+        assert_eq!(one.apply(&o).unwrap().taste_clauses, 1);
+        assert_eq!(RewriteOptions::default().taste_clauses, MAX_CUES);
+        for n in [0, 4] {
+            let bad = OptionsPatch::from_json(&format!(r#"{{"taste_clauses": {n}}}"#), "options")
+                .unwrap()
+                .apply(&o)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                bad.contains("taste_clauses") && bad.contains("[1, 3]"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

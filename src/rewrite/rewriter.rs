@@ -212,6 +212,7 @@ impl Rewriter {
             facet,
             &examples,
             options.word_budget,
+            options.taste_clauses,
             options.seed,
         );
         let params = SamplingParams {
@@ -231,6 +232,7 @@ impl Rewriter {
                 prompt,
                 facet,
                 word_budget: options.word_budget,
+                taste_clauses: options.taste_clauses,
                 seed: options.seed,
             },
             params: &params,
@@ -456,6 +458,28 @@ mod tests {
         let own = Persona::from_file("examples/personas/priya-bengaluru.json").unwrap();
         assert!(r.model_taste(&own).unwrap().is_empty());
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn taste_clauses_set_the_strength() {
+        let r = Rewriter::with_backend(Box::new(RulesBackend::new()), 0, RewriteOptions::default());
+        let p = Persona::from_file("examples/personas/priya-bengaluru.json").unwrap();
+        let prompt = "a street market at dusk";
+        let with = |n: usize| {
+            let o = RewriteOptions {
+                taste_clauses: n,
+                ..RewriteOptions::default()
+            };
+            r.rewrite(&p, prompt, &o).unwrap().rewrite
+        };
+        let (one, all) = (with(1), with(3));
+        let added = |t: &str| {
+            t.strip_prefix(prompt)
+                .map(|rest| rest.matches(", ").count())
+        };
+        assert_eq!(added(&one), Some(1), "{one}");
+        assert!(added(&all).is_some_and(|n| n >= 2), "{all}");
+        assert!(all.starts_with(&one), "{one} / {all}");
     }
 
     #[test]

@@ -158,6 +158,7 @@ pub fn elicit_with_model(
                 prompt: "",
                 facet: None,
                 word_budget: 60,
+                taste_clauses: crate::llm::rules::MAX_CUES,
                 seed,
             },
             params: &params,

@@ -89,7 +89,8 @@ class Rewriter:
 
         ``options`` (a mapping or JSON object string) may set ``seed``, ``temperature``,
         ``top_p``, ``top_k``, ``min_p``, ``repeat_penalty`` (the last three for local models),
-        ``max_new_tokens``, ``k``, ``word_budget``, ``negative_prompt``, ``on_error`` ("fail"
+        ``max_new_tokens``, ``k``, ``word_budget``, ``taste_clauses`` (1-3, the strength of the
+        personalization), ``negative_prompt``, ``on_error`` ("fail"
         or "passthrough"), ``examples`` and ``cache``. Blocks while the backend works; the same
         seed returns the cached text at once.
 

@@ -263,6 +263,9 @@ pub struct RewriteArgs {
     /// Most words in a rewrite (5-300).
     #[arg(short, long, value_name = "N")]
     pub words: Option<usize>,
+    /// Most taste clauses added (1-3, default 3): fewer keep a person's pictures more varied.
+    #[arg(long, value_name = "N")]
+    pub taste_clauses: Option<usize>,
     /// Sampling temperature (0-2).
     #[arg(short, long)]
     pub temperature: Option<f32>,

@@ -72,6 +72,9 @@ fn options(a: &RewriteArgs) -> String {
     if let Some(w) = a.words {
         o.insert("word_budget".into(), json!(w));
     }
+    if let Some(n) = a.taste_clauses {
+        o.insert("taste_clauses".into(), json!(n));
+    }
     if let Some(t) = a.temperature {
         o.insert("temperature".into(), json!(t));
     }
