@@ -9,6 +9,7 @@ the /sdapi/v1/txt2img and /sdapi/v1/img2img API):
     5 seed_policy ("follow image seed" | "fixed seed")  6 fixed_seed (int)
     7 k (0..8)                8 word_budget (5..300)
     9 model_path (str, gguf; "" for the default model)   10 unload_after (bool)
+    11 taste_clauses (1..3, the strength of the personalization; default 3)
 
 The API key is never an argument: it comes from ZIPP_API_KEY / OPENAI_API_KEY or the zipp
 config file.
@@ -72,14 +73,17 @@ class ZippPersonaScript(scripts.Script):
                               elem_id=self.elem_id("k"))
                 word_budget = gr.Slider(label="Word budget", minimum=5, maximum=300, step=1, value=60,
                                         elem_id=self.elem_id("word_budget"))
+                taste_clauses = gr.Slider(label="Strength (taste clauses; fewer keep pictures more varied)",
+                                          minimum=1, maximum=3, step=1, value=3,
+                                          elem_id=self.elem_id("taste_clauses"))
         refresh.click(fn=lambda: gr.update(choices=_choices()), inputs=[], outputs=[persona])
         return [enabled, persona, backend, base_url, model, seed_policy, fixed_seed, k, word_budget, model_path,
-                unload_after]
+                unload_after, taste_clauses]
 
     def process(self, p: Any, enabled: bool = False, persona: str = "", backend: str = "rules",
                 base_url: str = "", model: str = "", seed_policy: str = FOLLOW_IMAGE_SEED,
                 fixed_seed: float = 0, k: float = 3, word_budget: float = 60, model_path: str = "",
-                unload_after: bool = False) -> None:
+                unload_after: bool = False, taste_clauses: float = 3) -> None:
         if not enabled:
             return
         path = personas.persona_file(shared.models_path, persona or "")
@@ -97,7 +101,7 @@ class ZippPersonaScript(scripts.Script):
             request = Request(persona=loaded, backend=backend or "rules", base_url=base_url or "",
                               model=model or "", seed_policy=seed_policy, fixed_seed=int(fixed_seed or 0),
                               k=int(k), word_budget=int(word_budget), model_path=model_path or "",
-                              unload_after=bool(unload_after))
+                              unload_after=bool(unload_after), taste_clauses=int(taste_clauses or 3))
             errors = rewrite_processing(p, request)
         for message in errors:
             print(f"[ZIPP] rewrite failed, original prompt kept: {message}")

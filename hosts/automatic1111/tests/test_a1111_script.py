@@ -12,7 +12,7 @@ from modules.processing import StableDiffusionProcessingTxt2Img
 from openai_server import OpenAIServer, Reply, completion, refused_url
 
 ARGS = ["enabled", "persona", "backend", "base_url", "model", "seed_policy", "fixed_seed", "k", "word_budget",
-        "model_path", "unload_after"]
+        "model_path", "unload_after", "taste_clauses"]
 
 
 def _args(runner: a1111_host.Runner, **values: Any) -> list[Any]:
@@ -27,7 +27,7 @@ def test_api_args_in_documented_order_with_defaults_for_the_rest(runner: a1111_h
     script = runner.scripts[0]
     args = runner.api_args({"zipp persona": {"args": [True, "amara-lagos.json"]}})
     mine = args[script.args_from:script.args_to]
-    assert mine == [True, "amara-lagos.json", "rules", "", "", "follow image seed", 0, 3, 60, "", False]
+    assert mine == [True, "amara-lagos.json", "rules", "", "", "follow image seed", 0, 3, 60, "", False, 3]
     p = StableDiffusionProcessingTxt2Img(prompt="a market", seed=4)
     a1111_host.generate(runner, p, args)
     assert p.extra_generation_params["ZIPP persona"] == "amara-lagos"
@@ -47,6 +47,9 @@ def test_ui_controls_and_defaults(runner: a1111_host.Runner) -> None:
     assert defaults["backend"] == "rules" and defaults["seed_policy"] == "follow image seed"
     assert (defaults["k"], defaults["word_budget"]) == (3, 60)
     assert (defaults["model_path"], defaults["unload_after"]) == ("", False)
+    assert defaults["taste_clauses"] == 3
+    slider = script.controls[ARGS.index("taste_clauses")]
+    assert (slider.minimum, slider.maximum, slider.step) == (1, 3, 1)
     assert script.controls[ARGS.index("backend")].choices == ["rules", "gguf", "openai"]
     assert all(c.kwargs["elem_id"].startswith("script_txt2img_zipp_persona_") for c in script.controls)
     assert not any("key" in (c.label or "").lower() for c in script.controls)
@@ -101,6 +104,18 @@ def test_single_prompt_records_a_plain_string(runner: a1111_host.Runner) -> None
     assert p.extra_generation_params["ZIPP original prompt"] == "a harbour, at dawn"
     assert p.all_prompts[0] == p.all_prompts[1] != "a harbour, at dawn"
     assert 'ZIPP original prompt: "a harbour, at dawn"' in infotexts[0]
+
+
+def test_taste_clauses_set_the_strength(runner: a1111_host.Runner) -> None:
+    prompt = "a street market at dusk"
+    texts = {}
+    for n in (1, 3):
+        p = StableDiffusionProcessingTxt2Img(prompt=prompt, seed=3)
+        a1111_host.generate(runner, p, _args(runner, enabled=True, persona="kenji-osaka.json", taste_clauses=n))
+        assert not runner.errors, runner.errors
+        texts[n] = p.all_prompts[0]
+    assert texts[1].startswith(prompt) and texts[1][len(prompt):].count(", ") == 1, texts
+    assert texts[3].startswith(texts[1]) and len(texts[3]) > len(texts[1]), texts
 
 
 def test_hires_prompts_are_rewritten_too(runner: a1111_host.Runner) -> None:

@@ -34,6 +34,7 @@ class Request:
     word_budget: int
     model_path: str = ""
     unload_after: bool = False
+    taste_clauses: int = 3
 
 
 def _seed_for(p: Any, index: int, request: Request) -> int:
@@ -77,7 +78,8 @@ def rewrite_processing(p: Any, request: Request) -> list[str]:
         if prompt in done:
             return done[prompt]
         options = {"seed": _seed_for(p, index, request), "k": int(request.k),
-                   "word_budget": int(request.word_budget), "on_error": "passthrough"}
+                   "word_budget": int(request.word_budget), "taste_clauses": int(request.taste_clauses),
+                   "on_error": "passthrough"}
         try:
             result = POOL.get(settings).rewrite(request.persona, prompt, options)
             text = result.rewrite

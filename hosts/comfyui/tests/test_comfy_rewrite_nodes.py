@@ -61,6 +61,26 @@ def test_widget_limits_match_the_library(nodes: dict[str, type]) -> None:
         "k: 9 outside [0, 8]"]
 
 
+def test_taste_clauses_sets_the_strength(nodes: dict[str, type]) -> None:
+    rewrite = nodes["ZippPersonaRewrite"]
+    persona = _persona(nodes)
+    prompt = "a street market at dusk"
+    texts = {}
+    for n in (1, 3):
+        inputs = dict(_rewrite_inputs(persona, taste_clauses=n), prompt=prompt)
+        assert comfy_host.validate(rewrite, inputs, linked=["persona"]) == []
+        (texts[n], _, _), ui = comfy_host.execute(rewrite, inputs)
+        assert not ui["text"][0].startswith("rewrite failed"), ui
+    assert texts[1].startswith(prompt) and texts[1][len(prompt):].count(", ") == 1, texts
+    assert texts[3].startswith(texts[1]) and len(texts[3]) > len(texts[1]), texts
+    assert comfy_host.validate(rewrite, _rewrite_inputs(persona, taste_clauses=4), linked=["persona"]) == [
+        "taste_clauses: 4 outside [1, 3]"]
+    constants = {"persona": None, "prompt": prompt, "seed": 1, "k": 3, "word_budget": 60}
+    weak = comfy_host.fingerprint(rewrite, dict(constants, taste_clauses=1), linked=["persona"])
+    strong = comfy_host.fingerprint(rewrite, dict(constants, taste_clauses=3), linked=["persona"])
+    assert comfy_host.changed(weak, strong)
+
+
 def test_fingerprint_fixed_seed_reuses_new_seed_reruns(nodes: dict[str, type]) -> None:
     rewrite = nodes["ZippPersonaRewrite"]
     constants = {"prompt": "a harbour", "seed": 11, "k": 3, "word_budget": 60}

@@ -18,9 +18,10 @@ SEED_MAX = 0xFFFFFFFFFFFFFFFF
 
 
 def rewrite(persona: libzipp.Persona, prompt: str, settings: Optional[dict[str, Any]], seed: int, k: int,
-            word_budget: int) -> tuple[str, str, Optional[str]]:
+            word_budget: int, taste_clauses: int = 3) -> tuple[str, str, Optional[str]]:
     """(rewrite, thinking, error message). On any failure the original prompt comes back."""
-    options = {"seed": int(seed), "k": int(k), "word_budget": int(word_budget), "on_error": "passthrough"}
+    options = {"seed": int(seed), "k": int(k), "word_budget": int(word_budget),
+               "taste_clauses": int(taste_clauses), "on_error": "passthrough"}
     try:
         result = POOL.get(settings or RULES).rewrite(persona, prompt, options)
     except (libzipp.ZippError, ValueError) as error:
@@ -62,6 +63,9 @@ class PersonaRewrite(io.ComfyNode):
                 io.Boolean.Input("unload_model_after", default=False, optional=True,
                                  tooltip="gguf: unload the model after the rewrite so its memory goes back "
                                          "to the image model; the next rewrite loads it again."),
+                io.Int.Input("taste_clauses", default=3, min=1, max=3, optional=True,
+                             tooltip="Strength of the personalization: taste clauses added at most. "
+                                     "Fewer keep the persona's pictures more varied."),
             ],
             outputs=[
                 io.String.Output("rewrite", display_name="rewrite"),
@@ -72,8 +76,9 @@ class PersonaRewrite(io.ComfyNode):
 
     @classmethod
     def execute(cls, persona: libzipp.Persona, prompt: str, seed: int, k: int, word_budget: int,
-                llm: Optional[dict[str, Any]] = None, unload_model_after: bool = False) -> io.NodeOutput:
-        text, thinking, error = rewrite(persona, prompt, llm, seed, k, word_budget)
+                llm: Optional[dict[str, Any]] = None, unload_model_after: bool = False,
+                taste_clauses: int = 3) -> io.NodeOutput:
+        text, thinking, error = rewrite(persona, prompt, llm, seed, k, word_budget, taste_clauses)
         if unload_model_after:
             unload_models()
         if error is None:
@@ -85,11 +90,12 @@ class PersonaRewrite(io.ComfyNode):
 
     @classmethod
     def fingerprint_inputs(cls, persona: Any = None, prompt: Any = None, seed: Any = None, k: Any = None,
-                           word_budget: Any = None, llm: Any = None, unload_model_after: Any = None) -> str:
+                           word_budget: Any = None, llm: Any = None, unload_model_after: Any = None,
+                           taste_clauses: Any = None) -> str:
         """The widget constants (linked inputs arrive as None): a fixed seed reuses the result,
         a new seed runs again. Never raises."""
         try:
-            key = json.dumps([prompt, seed, k, word_budget], default=repr)
+            key = json.dumps([prompt, seed, k, word_budget, taste_clauses], default=repr)
         except Exception:  # noqa: BLE001 - a fingerprint must not fail
-            key = repr((prompt, seed, k, word_budget))
+            key = repr((prompt, seed, k, word_budget, taste_clauses))
         return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
