@@ -41,6 +41,15 @@ fn zipp_with(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output
     child.wait_with_output().expect("zipp finishes")
 }
 
+/// An empty temporary folder of this process for one test; each test names its own, since
+/// tests run in parallel and one folder shared by two would be removed under the other.
+fn scratch(test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("zipp-cli-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -206,8 +215,7 @@ fn openai_with_the_key_from_the_environment() {
 
 #[test]
 fn validate_reports_each_problem() {
-    let dir = std::env::temp_dir().join(format!("zipp-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("validate");
     let bad = dir.join("bad.json");
     std::fs::write(
         &bad,
@@ -354,8 +362,7 @@ fn mine_synth_ingest_stats() {
 
 #[test]
 fn a_survey_persona_gets_an_inferred_taste_that_rules_rewrites_use() {
-    let dir = std::env::temp_dir().join(format!("zipp-cli-taste-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("survey-taste");
     let out = zipp(&[
         "persona",
         "from-survey",
@@ -417,8 +424,7 @@ fn a_survey_persona_gets_an_inferred_taste_that_rules_rewrites_use() {
 
 #[test]
 fn persona_taste_with_a_config_uses_its_backend_and_reports_a_dead_server() {
-    let dir = std::env::temp_dir().join(format!("zipp-cli-taste-config-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("taste-config");
     let persona = dir.join("p.txt");
     std::fs::write(
         &persona,

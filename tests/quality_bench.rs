@@ -107,21 +107,12 @@ fn rules_rewrites_keep_subjects_add_taste_and_never_loop_or_copy() {
         })
         .collect();
     let enc = zipp::sentence::SentenceEncoder::load(&dir).unwrap();
-    let tastes: Vec<String> = personas.iter().map(|p| p.judge_taste.clone()).collect();
-    let bios: Vec<String> = personas
-        .iter()
-        .map(|p| p.persona.document().text.clone())
-        .collect();
-    let texts: Vec<String> = prompts.iter().map(|q| q.prompt.clone()).collect();
-    let subjects: Vec<Vec<String>> = prompts.iter().map(|q| q.subjects.clone()).collect();
     let run = |method, rewrites: &[Vec<(String, String)>]| {
         judge::score(
             &enc,
             &judge::MethodRun { method, rewrites },
-            &tastes,
-            &bios,
-            &texts,
-            &subjects,
+            &personas,
+            &prompts,
         )
         .unwrap()
     };
@@ -139,7 +130,12 @@ fn rules_rewrites_keep_subjects_add_taste_and_never_loop_or_copy() {
     );
     let plain: Vec<Vec<(String, String)>> = personas
         .iter()
-        .map(|_| texts.iter().map(|t| (t.clone(), "-".to_string())).collect())
+        .map(|_| {
+            prompts
+                .iter()
+                .map(|q| (q.prompt.clone(), "-".to_string()))
+                .collect()
+        })
         .collect();
     let none = run("no rewrite", &plain);
     assert!(s.diversity > 0.6 * none.diversity, "{s:?} vs {none:?}");

@@ -4,6 +4,8 @@
 
 use zipp::sentence::SentenceEncoder;
 
+use crate::data::{BenchPersona, BenchPrompt};
+
 /// The scores of one method.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Scores {
@@ -98,14 +100,12 @@ pub struct MethodRun<'a> {
 pub fn score(
     enc: &SentenceEncoder,
     run: &MethodRun,
-    tastes: &[String],
-    bios: &[String],
-    prompts: &[String],
-    subjects: &[Vec<String>],
+    personas: &[BenchPersona],
+    prompts: &[BenchPrompt],
 ) -> Result<Scores, String> {
     let emb = |t: Vec<&str>| enc.embed(&t).map_err(|e| e.to_string());
-    let taste_e = emb(tastes.iter().map(String::as_str).collect())?;
-    let prompt_e = emb(prompts.iter().map(String::as_str).collect())?;
+    let taste_e = emb(personas.iter().map(|p| p.judge_taste.as_str()).collect())?;
+    let prompt_e = emb(prompts.iter().map(|q| q.prompt.as_str()).collect())?;
     let (np, nq) = (run.rewrites.len(), prompts.len());
     let mut s = Scores {
         method: run.method.to_string(),
@@ -125,22 +125,24 @@ pub fn score(
         let e = emb(row.iter().map(|(t, _)| t.as_str()).collect())?;
         for (q, ((text, path), v)) in row.iter().zip(&e).enumerate() {
             let own = dot(v, &taste_e[p]);
-            let others: f64 = (0..tastes.len())
+            let others: f64 = (0..taste_e.len())
                 .filter(|o| *o != p)
                 .map(|o| dot(v, &taste_e[o]))
                 .sum::<f64>()
-                / (tastes.len() - 1).max(1) as f64;
+                / (taste_e.len() - 1).max(1) as f64;
             s.taste_alignment += own - others;
             s.prompt_similarity += dot(v, &prompt_e[q]);
             let w = words(text);
-            let kept = subjects[q].iter().filter(|n| keeps(&w, n)).count();
-            s.subjects_kept += kept as f64 / subjects[q].len().max(1) as f64;
-            s.all_subjects_kept += f64::from(u8::from(kept == subjects[q].len()));
+            let subjects = &prompts[q].subjects;
+            let kept = subjects.iter().filter(|n| keeps(&w, n)).count();
+            s.subjects_kept += kept as f64 / subjects.len().max(1) as f64;
+            s.all_subjects_kept += f64::from(u8::from(kept == subjects.len()));
             s.words += w.len() as f64;
             s.retried += f64::from(u8::from(path == "retry"));
             s.fallback += f64::from(u8::from(path == "fallback"));
             s.repeated_phrases += usize::from(repeats_phrase(text));
-            s.copied_biography += usize::from(copies_biography(text, &bios[p]));
+            let bio = &personas[p].persona.document().text;
+            s.copied_biography += usize::from(copies_biography(text, bio));
         }
         let mut pair_sum = 0.0;
         let mut pairs = 0usize;

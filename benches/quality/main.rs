@@ -81,19 +81,7 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
-/// Method names of the frontier's keyword appends (1 to 6 aesthetics).
-const KEYWORD_NAMES: [&str; 6] = [
-    "keyword append, 1",
-    "keyword append, 2",
-    "keyword append, 3",
-    "keyword append, 4",
-    "keyword append, 5",
-    "keyword append, 6",
-];
-/// Method names of the frontier's cut `rules` rewrites (1 to 3 clauses).
-const CLAUSE_NAMES: [&str; 3] = ["rules, 1 clause", "rules, 2 clauses", "rules, 3 clauses"];
-
-type Method<'a> = (&'a str, Box<dyn Fn(&Call) -> Result<Output, String> + 'a>);
+type Method<'a> = (String, Box<dyn Fn(&Call) -> Result<Output, String> + 'a>);
 
 fn run() -> Result<(), String> {
     let args = parse_args()?;
@@ -129,12 +117,12 @@ fn run() -> Result<(), String> {
         Some(r)
     };
 
-    let mut list: Vec<Method> = vec![("no rewrite", Box::new(|c| Ok(methods::none(c))))];
+    let mut list: Vec<Method> = vec![("no rewrite".into(), Box::new(|c| Ok(methods::none(c))))];
     if let Some(m) = &model {
         // The persona-free rewrite does not depend on the persona: one per prompt, reused.
         let memo = std::sync::Mutex::new(std::collections::HashMap::<String, String>::new());
         list.push((
-            "rewrite without persona",
+            "rewrite without persona".into(),
             Box::new(move |c| {
                 if let Some(t) = memo.lock().map_err(|e| e.to_string())?.get(c.prompt) {
                     return Ok(Output {
@@ -153,46 +141,41 @@ fn run() -> Result<(), String> {
     if args.frontier {
         for n in 1..=6 {
             list.push((
-                KEYWORD_NAMES[n - 1],
+                format!("keyword append, {n}"),
                 Box::new(move |c| Ok(methods::keywords(c, n))),
             ));
         }
         for k in 1..=zipp::llm::rules::MAX_CUES {
             let rules = &rules;
             list.push((
-                CLAUSE_NAMES[k - 1],
+                format!("rules, {k} clause{}", if k == 1 { "" } else { "s" }),
                 Box::new(move |c| methods::first_clauses(methods::pipeline(rules, c)?, c, k)),
             ));
         }
     } else {
         list.push((
-            "fixed keyword append",
+            "fixed keyword append".into(),
             Box::new(|c| Ok(methods::keywords(c, 6))),
         ));
         list.push((
-            "fixed keyword append, 2",
+            "fixed keyword append, 2".into(),
             Box::new(|c| Ok(methods::keywords(c, 2))),
         ));
         if let Some(m) = &model {
             list.push((
-                "naive role-play",
+                "naive role-play".into(),
                 Box::new(|c| methods::naive(m.backend(), c)),
             ));
-            list.push(("full pipeline", Box::new(|c| methods::pipeline(m, c))));
+            list.push((
+                "full pipeline".into(),
+                Box::new(|c| methods::pipeline(m, c)),
+            ));
         }
         list.push((
-            "full pipeline, rules",
+            "full pipeline, rules".into(),
             Box::new(|c| methods::pipeline(&rules, c)),
         ));
     }
-
-    let tastes: Vec<String> = personas.iter().map(|p| p.judge_taste.clone()).collect();
-    let bios: Vec<String> = personas
-        .iter()
-        .map(|p| p.persona.document().text.clone())
-        .collect();
-    let prompt_texts: Vec<String> = prompts.iter().map(|p| p.prompt.clone()).collect();
-    let subjects: Vec<Vec<String>> = prompts.iter().map(|p| p.subjects.clone()).collect();
 
     let mut table: Vec<Scores> = Vec::new();
     let mut records = Vec::new();
@@ -234,10 +217,8 @@ fn run() -> Result<(), String> {
                 method: name,
                 rewrites: &rewrites,
             },
-            &tastes,
-            &bios,
-            &prompt_texts,
-            &subjects,
+            &personas,
+            &prompts,
         )?;
         table.push(s);
     }
@@ -322,7 +303,7 @@ fn print_frontier(table: &[Scores]) {
             s.taste_alignment / lost.max(1e-9)
         );
     }
-    if let Some(kw6) = table.iter().find(|s| s.method == KEYWORD_NAMES[5]) {
+    if let Some(kw6) = table.iter().find(|s| s.method == "keyword append, 6") {
         let want = 0.6 * kw6.taste_alignment;
         println!(
             "\ntarget: alignment {want:.4} (60% of the 6-aesthetic append's) with at most 10% lost, \

@@ -40,7 +40,7 @@ struct ContextTemplate {
     order: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
 struct Vocabulary {
     interests: Vec<Entry>,
     regions: Vec<Entry>,
@@ -51,15 +51,7 @@ struct Vocabulary {
 
 fn vocabulary() -> &'static Vocabulary {
     static V: OnceLock<Vocabulary> = OnceLock::new();
-    V.get_or_init(|| {
-        serde_json::from_str(include_str!("vocabulary.json")).unwrap_or(Vocabulary {
-            interests: Vec::new(),
-            regions: Vec::new(),
-            professions: Vec::new(),
-            age_bands: Vec::new(),
-            contexts: Vec::new(),
-        })
-    })
+    V.get_or_init(|| serde_json::from_str(include_str!("vocabulary.json")).unwrap_or_default())
 }
 
 /// A visual-taste profile.

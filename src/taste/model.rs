@@ -25,7 +25,7 @@ struct Shot {
     taste: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct Elicitation {
     instruction: String,
     shots: Vec<Shot>,
@@ -34,13 +34,7 @@ struct Elicitation {
 
 fn data() -> &'static Elicitation {
     static D: OnceLock<Elicitation> = OnceLock::new();
-    D.get_or_init(|| {
-        serde_json::from_str(include_str!("elicitation.json")).unwrap_or(Elicitation {
-            instruction: String::new(),
-            shots: Vec::new(),
-            visual_words: BTreeSet::new(),
-        })
-    })
+    D.get_or_init(|| serde_json::from_str(include_str!("elicitation.json")).unwrap_or_default())
 }
 
 /// Who the persona is, as the model is told: its text, interests and earlier prompts.
