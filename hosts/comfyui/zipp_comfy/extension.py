@@ -1,4 +1,10 @@
-"""The ComfyUI extension: registers the personas folder and lists the ZIPP nodes."""
+"""The ComfyUI extension: registers the personas folder and lists the ZIPP nodes.
+
+ComfyUI 0.3.64 awaits ``comfy_entrypoint()`` and ``get_node_list()`` of a V3 extension but never
+``on_load()``; newer versions also await ``on_load()``. The folders are registered in each of the
+three (registering is idempotent), so the persona dropdown is filled whichever ComfyUI loads the
+pack.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +16,25 @@ from .persona_nodes import PersonaFromSurvey, PersonaLoad
 from .rewrite_node import PersonaRewrite
 
 
+def register_folders() -> None:
+    """Registers models/personas (with the example personas); idempotent."""
+    folders.register()
+
+
 class ZippExtension(ComfyExtension):
     """ZIPP's nodes: Persona Load, Persona From Survey, Persona LLM Settings, Persona Rewrite."""
 
     async def on_load(self) -> None:
-        """Registers the personas folder before the node schemas list its files."""
-        folders.register()
+        """Registers the folders (ComfyUI versions after 0.3.64 call this first)."""
+        register_folders()
 
     async def get_node_list(self) -> list[type[io.ComfyNode]]:
+        """The node classes; registers the folders first, since their schemas list the files."""
+        register_folders()
         return [PersonaLoad, PersonaFromSurvey, LLMSettingsNode, PersonaRewrite]
 
 
 async def comfy_entrypoint() -> ZippExtension:
-    """Called by ComfyUI when it loads this custom-node package."""
+    """Called by ComfyUI when it loads this custom-node package; registers the folders."""
+    register_folders()
     return ZippExtension()

@@ -18,7 +18,8 @@ EXTENSIONS = {".json", ".txt"}
 def register() -> None:
     """Registers ``<models>/personas`` (first) and the example personas with folder_paths.
 
-    Folders that extra_model_paths.yaml already added under ``personas`` are kept.
+    Folders that extra_model_paths.yaml already added under ``personas`` are kept. Idempotent:
+    a second call changes nothing.
     """
     user_folder = os.path.join(folder_paths.models_dir, FOLDER)
     try:
@@ -32,6 +33,14 @@ def register() -> None:
     examples = libzipp.example_personas_dir()
     if examples is not None and str(examples) not in folder_paths.get_folder_paths(FOLDER):
         folder_paths.add_model_folder_path(FOLDER, str(examples))
+
+
+def persona_folders() -> list[str]:
+    """The registered personas folders, models/personas first."""
+    try:
+        return folder_paths.get_folder_paths(FOLDER)
+    except KeyError:
+        return []
 
 
 def persona_files() -> list[str]:

@@ -16,6 +16,14 @@ from .common import CATEGORY, POOL, RULES, LLMSettings, Persona
 LOG = logging.getLogger("libzipp.comfyui")
 SEED_MAX = 0xFFFFFFFFFFFFFFFF
 
+#: The widgets that the fingerprint covers (linked ones arrive as None).
+FINGERPRINTED = ("prompt", "seed", "k", "word_budget", "taste_clauses")
+
+#: Failed rewrites for this process, per widget key. A failure bumps its count, which changes
+#: the fingerprint, so that ComfyUI runs the node again on the next queue instead of serving
+#: the cached passthrough; a success leaves the count (and the cached result) alone.
+_FAILURES: dict[str, int] = {}
+
 
 def rewrite(persona: libzipp.Persona, prompt: str, settings: Optional[dict[str, Any]], seed: int, k: int,
             word_budget: int, taste_clauses: int = 3) -> tuple[str, str, Optional[str]]:
@@ -39,6 +47,36 @@ def unload_models() -> int:
     return count
 
 
+def widget_key(constants: dict[str, Any]) -> str:
+    """The fingerprinted widget values as one string; never raises."""
+    values = [constants.get(name) for name in FINGERPRINTED]
+    try:
+        return json.dumps(values, default=repr)
+    except Exception:  # noqa: BLE001 - a fingerprint must not fail
+        return repr(values)
+
+
+def failure_count(key: str) -> int:
+    """How often the rewrite with this widget key failed in this process."""
+    return _FAILURES.get(key, 0)
+
+
+def record_failure(key: str) -> None:
+    """Counts a failed rewrite, so its next fingerprint differs."""
+    _FAILURES[key] = _FAILURES.get(key, 0) + 1
+
+
+def _queued_constants(hidden: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """The node's widget constants as the fingerprint saw them: from the queued prompt (links
+    as None) when ComfyUI passes it, else the values the node ran with."""
+    prompt = getattr(hidden, "prompt", None) if hidden is not None else None
+    unique_id = getattr(hidden, "unique_id", None) if hidden is not None else None
+    node = prompt.get(str(unique_id)) if isinstance(prompt, dict) and unique_id is not None else None
+    if not isinstance(node, dict) or not isinstance(node.get("inputs"), dict):
+        return values
+    return {name: (None if isinstance(value, list) else value) for name, value in node["inputs"].items()}
+
+
 class PersonaRewrite(io.ComfyNode):
     """Rewrites a prompt for a persona; errors pass the original prompt through."""
 
@@ -50,8 +88,10 @@ class PersonaRewrite(io.ComfyNode):
             category=CATEGORY,
             description="Rewrites the prompt the way the persona would want the picture. The same "
                         "seed gives the same rewrite (cached); on a backend error the original "
-                        "prompt is passed through and the message is shown.",
+                        "prompt is passed through, the message is shown and the next queue runs "
+                        "the node again.",
             is_output_node=True,
+            hidden=[io.Hidden.unique_id],
             inputs=[
                 Persona.Input("persona"),
                 io.String.Input("prompt", multiline=True, default=""),
@@ -85,6 +125,9 @@ class PersonaRewrite(io.ComfyNode):
             shown = text
         else:
             LOG.warning("Persona Rewrite passed the prompt through: %s", error)
+            values = {"prompt": prompt, "seed": seed, "k": k, "word_budget": word_budget,
+                      "taste_clauses": taste_clauses}
+            record_failure(widget_key(_queued_constants(cls.hidden, values)))
             shown = f"rewrite failed, original prompt passed through:\n{error}\n\n{prompt}"
         return io.NodeOutput(text, prompt, thinking, ui=ui.PreviewText(shown))
 
@@ -92,10 +135,10 @@ class PersonaRewrite(io.ComfyNode):
     def fingerprint_inputs(cls, persona: Any = None, prompt: Any = None, seed: Any = None, k: Any = None,
                            word_budget: Any = None, llm: Any = None, unload_model_after: Any = None,
                            taste_clauses: Any = None) -> str:
-        """The widget constants (linked inputs arrive as None): a fixed seed reuses the result,
-        a new seed runs again. Never raises."""
-        try:
-            key = json.dumps([prompt, seed, k, word_budget, taste_clauses], default=repr)
-        except Exception:  # noqa: BLE001 - a fingerprint must not fail
-            key = repr((prompt, seed, k, word_budget, taste_clauses))
-        return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+        """The widget constants (linked inputs arrive as None) and how often that rewrite failed:
+        a fixed seed reuses the result, a new seed runs again, and so does the next queue after
+        a failure. Never raises."""
+        key = widget_key({"prompt": prompt, "seed": seed, "k": k, "word_budget": word_budget,
+                          "taste_clauses": taste_clauses})
+        text = f"{key}\nfailures={failure_count(key)}"
+        return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()

@@ -10,10 +10,11 @@ from . import _ui as ui
 
 
 class ComfyExtension(ABC):
-    """An extension: ComfyUI awaits ``on_load()`` then ``get_node_list()`` when it loads a pack."""
+    """An extension: ComfyUI 0.3.64 awaits ``get_node_list()`` of what ``comfy_entrypoint()``
+    returned; later versions await ``on_load()`` before it."""
 
     async def on_load(self) -> None:
-        """Called when the extension is loaded."""
+        """Called when the extension is loaded (not by ComfyUI 0.3.64)."""
 
     @abstractmethod
     async def get_node_list(self) -> list[type[io.ComfyNode]]:

@@ -18,6 +18,14 @@ class Hidden(str, Enum):
     dynprompt = "DYNPROMPT"
 
 
+class HiddenHolder:
+    """The hidden values a node asked for (``cls.hidden`` while it runs); absent ones are None."""
+
+    def __init__(self, values: Optional[dict] = None) -> None:
+        for hidden in Hidden:
+            setattr(self, hidden.name, (values or {}).get(hidden))
+
+
 class Input:
     """Base of every input: an id plus display options."""
 
@@ -216,6 +224,7 @@ class ComfyNode:
     """Base of V3 nodes: classmethods only, as ComfyUI calls them on the class."""
 
     SCHEMA: Optional[Schema] = None
+    #: A HiddenHolder on the clone that ComfyUI runs (PREPARE_CLASS_CLONE); None on the class.
     hidden: Any = None
 
     @classmethod
@@ -237,6 +246,11 @@ class ComfyNode:
     def fingerprint_inputs(cls, **kwargs: Any) -> Any:
         """Optional change detection (V1's IS_CHANGED); gets widget constants only."""
         raise NotImplementedError
+
+    @classmethod
+    def PREPARE_CLASS_CLONE(cls, hidden_inputs: Optional[dict]) -> type:  # noqa: N802 - ComfyUI's name
+        """A subclass carrying the hidden values, as ComfyUI makes one for each call."""
+        return type(cls.__name__, (cls,), {"hidden": HiddenHolder(hidden_inputs)})
 
     @classmethod
     def GET_SCHEMA(cls) -> Schema:  # noqa: N802 - ComfyUI's name
