@@ -25,6 +25,7 @@ def test_personas_folder_is_listed_in_either_order(models_dir: Path, call_on_loa
     (models_dir / "personas" / "mine.txt").write_text("I like rainy neon streets.", encoding="utf-8")
     nodes = comfy_host.load_pack(PACK, call_on_load=call_on_load)[1]
     assert folder_paths.get_folder_paths("personas")[0] == str(models_dir / "personas")
+    assert folder_paths.get_folder_paths("zipp_clip") == [str(models_dir / "zipp_clip")]
     options = _persona_options(nodes)
     assert "mine.txt" in options and "kenji-osaka.json" in options
     result, _ = comfy_host.execute(nodes["ZippPersonaLoad"], {"persona_file": "mine.txt", "inline": ""})
@@ -33,7 +34,7 @@ def test_personas_folder_is_listed_in_either_order(models_dir: Path, call_on_loa
 
 def test_registering_again_adds_no_folder(models_dir: Path) -> None:
     module = comfy_host.load_pack(PACK, call_on_load=True)[0]
-    before = {name: folder_paths.get_folder_paths(name) for name in ("personas",)}
+    before = {name: folder_paths.get_folder_paths(name) for name in ("personas", "zipp_clip")}
     assert len(before["personas"]) == 2  # models/personas, then the wheel's examples
 
     async def again() -> None:

@@ -16,9 +16,10 @@ import comfy_host
 PACK = Path(__file__).resolve().parents[1]
 
 
-def test_entrypoint_lists_four_v3_nodes(models_dir: Path) -> None:
+def test_entrypoint_lists_six_v3_nodes(models_dir: Path) -> None:
     module, nodes = comfy_host.load_pack(PACK)
-    assert sorted(nodes) == ["ZippLLMSettings", "ZippPersonaFromSurvey", "ZippPersonaLoad", "ZippPersonaRewrite"]
+    assert sorted(nodes) == ["ZippLLMSettings", "ZippPersonaFromSurvey", "ZippPersonaLoad", "ZippPersonaPickBest",
+                            "ZippPersonaRewrite", "ZippPersonaScore"]
     for cls in nodes.values():
         schema = cls.GET_SCHEMA()
         assert schema.category == "ZIPP"

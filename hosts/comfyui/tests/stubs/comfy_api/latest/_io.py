@@ -144,6 +144,7 @@ class _ComboInput(WidgetInput):
         self.control_after_generate = control_after_generate
 
 
+Image = _type("IMAGE")
 Int = _type("INT", _IntInput)
 Float = _type("FLOAT", _FloatInput)
 String = _type("STRING", _StringInput)
