@@ -12,6 +12,7 @@ import pytest
 import folder_paths
 
 import comfy_host
+from host_required import missing
 
 PACK = Path(__file__).resolve().parents[1]
 
@@ -90,8 +91,7 @@ def test_registry_metadata() -> None:
 def test_comfy_cli_validates_the_pack() -> None:
     comfy = shutil.which("comfy")
     if comfy is None:
-        print("skipped: comfy-cli is not installed (pip install comfy-cli)")
-        pytest.skip("comfy-cli is not installed")
+        missing("comfy-cli is not installed (pip install comfy-cli)")
     done = subprocess.run([comfy, "--skip-prompt", "--no-enable-telemetry", "node", "validate"], cwd=PACK,
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
