@@ -24,6 +24,7 @@ pub mod error;
 /// cbindgen:ignore
 pub mod eval;
 pub mod ffi;
+pub mod files;
 /// cbindgen:ignore
 pub mod llm;
 /// cbindgen:ignore

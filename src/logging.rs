@@ -5,14 +5,16 @@
 //! `warn` when unset). If the embedding program already installed a `log` logger, libzipp leaves
 //! it in place and its records go there.
 
-use std::sync::{Once, RwLock};
+use std::sync::{Arc, Once, RwLock};
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
 /// A host's log function: level, target (module path) and message.
 pub type LogFn = Box<dyn Fn(Level, &str, &str) + Send + Sync>;
 
-static SINK: RwLock<Option<LogFn>> = RwLock::new(None);
+/// The installed sink. Records clone the `Arc` and call it with the lock released, so that a
+/// sink may itself install another one (or log) without deadlocking.
+static SINK: RwLock<Option<Arc<LogFn>>> = RwLock::new(None);
 static INSTALL: Once = Once::new();
 
 struct Bridge;
@@ -27,8 +29,8 @@ impl Log for Bridge {
             return;
         }
         let message = record.args().to_string();
-        let sink = SINK.read().unwrap_or_else(|p| p.into_inner());
-        match sink.as_ref() {
+        let sink = SINK.read().unwrap_or_else(|p| p.into_inner()).clone();
+        match sink {
             Some(f) => f(record.level(), record.target(), &message),
             None => eprintln!("[zipp {}] {}: {message}", record.level(), record.target()),
         }
@@ -69,13 +71,35 @@ pub fn init() {
 /// Sends records up to `level` to `sink`, or to stderr when `sink` is `None`.
 pub fn set_sink(sink: Option<LogFn>, level: LevelFilter) {
     init();
-    *SINK.write().unwrap_or_else(|p| p.into_inner()) = sink;
+    *SINK.write().unwrap_or_else(|p| p.into_inner()) = sink.map(Arc::new);
     log::set_max_level(level);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sink_may_replace_itself_while_it_runs() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static CALLS: AtomicUsize = AtomicUsize::new(0);
+        set_sink(
+            Some(Box::new(|_, _, _| {
+                CALLS.fetch_add(1, Ordering::SeqCst);
+                // Before the fix this waited forever for the write lock held by the caller.
+                set_sink(None, LevelFilter::Warn);
+            })),
+            LevelFilter::Warn,
+        );
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            log::warn!("one record");
+            let _ = tx.send(());
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("logging from inside the sink does not deadlock");
+        assert!(CALLS.load(Ordering::SeqCst) >= 1);
+    }
 
     #[test]
     fn level_names() {

@@ -409,7 +409,7 @@ fn rewrite_bad_inputs() {
         (r, p, prompt.as_ptr(), Some("{\"seed\": "), INVALID_JSON, "options: malformed JSON at line 1, column 8: EOF while parsing a value"),
         (r, p, prompt.as_ptr(), Some(r#"{"k": 9}"#), INVALID_OPTIONS, "invalid options: k: 9 is over the limit of 8"),
         (r, p, prompt.as_ptr(), Some(r#"{"sede": 1}"#), INVALID_OPTIONS,
-            "invalid options: options: unknown field `sede`, expected one of `seed`, `temperature`, `top_p`, `top_k`, `min_p`, `repeat_penalty`, `max_new_tokens`, `k`, `word_budget`, `taste_clauses`, `negative_prompt`, `on_error`, `examples`, `cache`"),
+            "invalid options: options: unknown field `sede`, expected one of `method`, `seed`, `temperature`, `top_p`, `top_k`, `min_p`, `repeat_penalty`, `max_new_tokens`, `k`, `word_budget`, `taste_clauses`, `negative_prompt`, `on_error`, `examples`, `cache`"),
         (r, p, prompt.as_ptr(), Some(r#"{"temperature": 3}"#), INVALID_OPTIONS, "invalid options: temperature: 3 is outside [0, 2]"),
     ];
     for (rw, pe, pr, options, status, message) in cases {

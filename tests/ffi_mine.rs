@@ -33,10 +33,12 @@ fn bad_arguments_are_refused_without_a_handle() {
             zipp_mine_start(bad.as_ptr(), &mut job),
             ZippStatus::InvalidJson
         );
+        // Well-formed JSON with a key the schema does not know is a config error, as for the
+        // rewriter.
         let unknown = CString::new(r#"{"graph": "g", "out_dir": "o", "epochs": 3}"#).unwrap();
         assert_eq!(
             zipp_mine_start(unknown.as_ptr(), &mut job),
-            ZippStatus::InvalidJson
+            ZippStatus::InvalidConfig
         );
         assert!(last_error().contains("epochs"), "{}", last_error());
         let zero =
@@ -45,6 +47,16 @@ fn bad_arguments_are_refused_without_a_handle() {
             zipp_mine_start(zero.as_ptr(), &mut job),
             ZippStatus::InvalidConfig
         );
+        // Sizes that used to abort the host process are refused with the key named.
+        let huge = CString::new(
+            r#"{"graph": "g", "out_dir": "o", "encoder": {"hidden": 18446744073709551615}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            zipp_mine_start(huge.as_ptr(), &mut job),
+            ZippStatus::InvalidConfig
+        );
+        assert!(last_error().contains("encoder.hidden"), "{}", last_error());
         assert!(job.is_null());
         let mut out = ptr::null_mut();
         assert_eq!(

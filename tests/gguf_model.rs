@@ -7,7 +7,8 @@ mod models;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use zipp::llm::gguf::{generate, registry, GenerateSettings, SamplerSettings};
+use zipp::llm::gguf::{generate, registry};
+use zipp::llm::SamplingParams;
 use zipp::{Persona, Rewriter};
 
 fn rewriter(path: &std::path::Path) -> Rewriter {
@@ -74,10 +75,9 @@ fn cancel_stops_within_one_token_and_streaming_sends_the_text() {
         false,
         true,
     );
-    let settings = GenerateSettings {
-        sampler: SamplerSettings::default(),
+    let settings = SamplingParams {
         max_new_tokens: 200,
-        stop: Vec::new(),
+        ..SamplingParams::greedy()
     };
     // Streaming: the pieces add up to the text.
     let streamed = std::sync::Mutex::new(String::new());
@@ -85,7 +85,7 @@ fn cancel_stops_within_one_token_and_streaming_sends_the_text() {
         streamed.lock().unwrap().push_str(piece);
         true
     };
-    let short = GenerateSettings {
+    let short = SamplingParams {
         max_new_tokens: 12,
         ..settings.clone()
     };
@@ -215,10 +215,9 @@ fn gemma_base_model_loads_and_agrees_with_llama_cpp() {
         false,
     );
     assert_eq!(ids[0], 2, "Gemma wants BOS");
-    let settings = GenerateSettings {
-        sampler: SamplerSettings::default(),
+    let settings = SamplingParams {
         max_new_tokens: 3,
-        stop: Vec::new(),
+        ..SamplingParams::greedy()
     };
     let out = generate(&loaded.model, &loaded.vocab, &ids, &settings, None, None).unwrap();
     assert!(out.text.contains("Tokyo"), "{:?}", out.text);

@@ -56,3 +56,46 @@ fn header_versions_match_cargo() {
     // ZIPP_ABI_VERSION == zipp_abi_version() and (ZIPP_ABI_VERSION >> 16) == ZIPP_ABI_VERSION_MAJOR.
     assert!(header.contains("#define ZIPP_ABI_VERSION_MAJOR 1"));
 }
+
+/// Compiles a file holding only `#include "zipp.h"` with `compiler` in `lang` (C or C++).
+fn compiles_alone(compiler: &str, lang: &str, std: &str) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("zipp-header-{}-{lang}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let source = dir.join(if lang == "c" { "only.c" } else { "only.cpp" });
+    std::fs::write(&source, "#include \"zipp.h\"\n").expect("write the source");
+    let out = std::process::Command::new(compiler)
+        .args([
+            "-x",
+            lang,
+            std,
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-fsyntax-only",
+        ])
+        .arg(format!("-I{}", root.join("include").display()))
+        .arg(&source)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `{compiler}`: {e}"));
+    assert!(
+        out.status.success(),
+        "zipp.h does not compile on its own as {lang}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_header_compiles_on_its_own_in_c_and_cpp() {
+    compiles_alone(
+        &std::env::var("CC").unwrap_or_else(|_| "cc".into()),
+        "c",
+        "-std=c99",
+    );
+    compiles_alone(
+        &std::env::var("CXX").unwrap_or_else(|_| "c++".into()),
+        "c++",
+        "-std=c++11",
+    );
+}

@@ -53,8 +53,38 @@ fn a_completion_becomes_the_rewrite_and_the_request_is_well_formed() {
     assert_eq!(body["model"], "test-model");
     assert_eq!(body["seed"], 0);
     assert_eq!(body["stream"], false);
+    // `auto` role-plays on a server: the persona's first-person text and traits are the system
+    // turn, its own past prompts the k-shot turns, the prompt the last turn.
+    assert_eq!(res.method, "roleplay");
     let messages = body["messages"].as_array().unwrap();
     assert_eq!(messages[0]["role"], "system");
+    let system = messages[0]["content"].as_str().unwrap();
+    let kenji = persona();
+    assert!(system.starts_with(kenji.document().text.trim()), "{system}");
+    assert!(system.contains(zipp::rewrite::ROLEPLAY_TASK), "{system}");
+    for a in &kenji.document().traits.aesthetics {
+        assert!(system.contains(a.as_str()), "{a}: {system}");
+    }
+    let last = messages.last().unwrap()["content"].as_str().unwrap();
+    assert_eq!(last, "a cat on a windowsill");
+    // k = 3 examples with rewrites become three user/assistant pairs.
+    assert_eq!(messages.len(), 1 + 3 * 2 + 1);
+}
+
+#[test]
+fn the_taste_method_gives_the_subject_and_style_not_the_biography() {
+    let server = FakeServer::start(vec![completion(
+        "a cat on a windowsill, muted film, soft overcast light",
+    )]);
+    let r = rewriter(&server.url(), "");
+    let o = RewriteOptions {
+        method: zipp::rewrite::Method::Taste,
+        ..RewriteOptions::default()
+    };
+    let res = rewrite(&r, &o).unwrap();
+    assert_eq!(res.method, "taste");
+    let body = server.received()[0].json();
+    let messages = body["messages"].as_array().unwrap();
     let system = messages[0]["content"].as_str().unwrap();
     assert!(
         system.starts_with("You write prompts for an image generator."),
@@ -69,7 +99,6 @@ fn a_completion_becomes_the_rewrite_and_the_request_is_well_formed() {
         last.starts_with("Subject: a cat on a windowsill\nStyle: "),
         "{last}"
     );
-    // k = 3 examples with rewrites become three user/assistant pairs.
     assert_eq!(messages.len(), 1 + 3 * 2 + 1);
 }
 
@@ -91,7 +120,10 @@ fn the_same_seed_is_served_from_the_cache_and_another_seed_asks_again() {
         ("a cat on a windowsill, first light", true)
     );
     assert_eq!(server.received().len(), 1);
-    let other = RewriteOptions { seed: 5, ..o };
+    let other = RewriteOptions {
+        sampling: o.sampling.with_seed(5),
+        ..o
+    };
     assert_eq!(
         rewrite(&r, &other).unwrap().rewrite,
         "a cat on a windowsill, second light"
@@ -312,9 +344,10 @@ fn one_rewriter_serves_many_threads() {
         for seed in 0..4u64 {
             let (r, p) = (&r, &p);
             s.spawn(move || {
+                let o = RewriteOptions::default();
                 let o = RewriteOptions {
-                    seed,
-                    ..RewriteOptions::default()
+                    sampling: o.sampling.with_seed(seed),
+                    ..o
                 };
                 assert_eq!(
                     r.rewrite(p, "a cat", &o).unwrap().rewrite,

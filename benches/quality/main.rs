@@ -98,10 +98,11 @@ fn run() -> Result<(), String> {
     let encoder = zipp::sentence::SentenceEncoder::load(&judge_dir).map_err(|e| {
         format!("{e}\n(install the judge with `python3 scripts/fetch_model.py minilm`)")
     })?;
+    let defaults = RewriteOptions::default();
     let options = RewriteOptions {
-        seed: args.seed,
+        sampling: defaults.sampling.with_seed(args.seed),
         cache: false,
-        ..RewriteOptions::default()
+        ..defaults
     };
     let rules = Rewriter::with_backend(Box::new(RulesBackend::new()), 0, options.clone());
     let model = if args.rules_only {
@@ -145,7 +146,7 @@ fn run() -> Result<(), String> {
                 Box::new(move |c| Ok(methods::keywords(c, n))),
             ));
         }
-        for k in 1..=zipp::llm::rules::MAX_CUES {
+        for k in 1..=zipp::rewrite::cues::MAX_CUES {
             let rules = &rules;
             list.push((
                 format!("rules, {k} clause{}", if k == 1 { "" } else { "s" }),

@@ -1,7 +1,7 @@
 //! The methods compared: no rewrite, a rewrite without the persona, a fixed keyword append, a
 //! naive role-play instruction, and libzipp's full pipeline (with a model and with `rules`).
 
-use zipp::llm::{ChatMessage, GenerationRequest, RewriteTask, Role, SamplingParams, TextBackend};
+use zipp::llm::{ChatMessage, GenerationRequest, Role, TextBackend};
 use zipp::rewrite::clean_output;
 use zipp::{Persona, RewriteOptions, Rewriter};
 
@@ -49,30 +49,7 @@ fn generate(backend: &dyn TextBackend, call: &Call, system: String) -> Result<Ou
         ChatMessage::new(Role::User, call.prompt.to_string()),
     ];
     let o = call.options;
-    let params = SamplingParams {
-        seed: o.seed,
-        temperature: o.temperature,
-        top_p: o.top_p,
-        top_k: o.top_k,
-        min_p: o.min_p,
-        repeat_penalty: o.repeat_penalty,
-        max_new_tokens: o.max_new_tokens,
-        stop: Vec::new(),
-    };
-    let request = GenerationRequest {
-        messages: &messages,
-        task: RewriteTask {
-            persona: call.persona,
-            prompt: call.prompt,
-            facet: None,
-            word_budget: o.word_budget,
-            taste_clauses: o.taste_clauses,
-            seed: o.seed,
-        },
-        params: &params,
-        cancel: None,
-        on_token: None,
-    };
+    let request = GenerationRequest::new(&messages, &o.sampling);
     let g = backend.generate(&request).map_err(|e| e.to_string())?;
     // The same formatting clean-up as the pipeline (quotes, preambles, labels, word budget), so
     // that only the instruction and the guards differ.

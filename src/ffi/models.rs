@@ -32,7 +32,8 @@ pub unsafe extern "C" fn zipp_default_model_path(out_path: *mut *mut c_char) -> 
 
 /// Drops the process's hold on the GGUF model at `path` so its memory goes back to the system
 /// (for example to the image model) once rewrites running on it end; rewriters using it load it
-/// again on their next call. Writes how many loaded instances were dropped to `*out_count` when
+/// again on their next call. A NULL `path` drops every loaded model, as
+/// `zipp_models_unload_all`. Writes how many loaded instances were dropped to `*out_count` when
 /// it is not NULL (0 if the model was not loaded).
 ///
 /// # Safety
@@ -43,9 +44,12 @@ pub unsafe extern "C" fn zipp_models_unload(
     out_count: *mut u32,
 ) -> ZippStatus {
     guard(|| {
-        // SAFETY: the caller's contract.
-        let path = unsafe { str_arg(path, "path") }?;
-        let n = registry::unload(Path::new(path));
+        let n = if path.is_null() {
+            registry::unload_all()
+        } else {
+            // SAFETY: the caller's contract.
+            registry::unload(Path::new(unsafe { str_arg(path, "path") }?))
+        };
         if !out_count.is_null() {
             // SAFETY: checked non-NULL.
             unsafe { *out_count = n as u32 };

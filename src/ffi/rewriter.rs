@@ -99,22 +99,25 @@ pub unsafe extern "C" fn zipp_rewriter_new(
 
 /// Rewrites `prompt` as `persona` would want the picture.
 ///
-/// `options_json` (NULL for the defaults) may set `seed`, `temperature`, `top_p`, `top_k`,
+/// `options_json` (NULL for the defaults) may set `method` ("auto", the default: "compose" for
+/// the rules backend, "taste" for local models under 3B weights, "roleplay" otherwise;
+/// "roleplay": the model role-plays the persona, as in the paper; "taste": the model weaves the
+/// persona's taste clauses into the prompt; "compose": no model), `seed`, `temperature`, `top_p`, `top_k`,
 /// `min_p`, `repeat_penalty` (the last three for local models), `max_new_tokens`, `k` (0..8 examples), `word_budget` (5..300), `taste_clauses` (1..3, the
-/// strength of the personalization; fewer keep a person's pictures more varied), `negative_prompt` (passed
+/// strength of the personalization for taste and compose; fewer keep a person's pictures more varied), `negative_prompt` (passed
 /// through untouched), `on_error` ("fail", the default here, or "passthrough": on a backend
 /// failure return ZIPP_STATUS_OK with the original prompt and the error in the record),
 /// `examples` ([{prompt, rewrite?}]) and `cache` (true).
 ///
 /// On success writes the rewritten prompt to `*out_rewrite` and the result record to
 /// `*out_result_json` (`rewrite`, `original`, `negative_prompt`, `thinking`, `backend`, `model`,
-/// `persona_id`, `facet`, `shots`, `cache_hit`, `latency_ms`, `tokens`, `seed`, `notes`,
+/// `method` (the one that ran), `persona_id`, `facet`, `shots`, `cache_hit`, `latency_ms`, `tokens`, `seed`, `notes`,
 /// `guard`, `error`). A model's answer is checked for phrase loops, the persona's biography
 /// copied in, lost subject words, a title instead of a description, chat, the instruction
 /// parroted and nothing added; with a problem it
 /// is asked once more (the problems named, another seed), then the prompt is composed with the
 /// persona's taste without the model; `guard` says which ("first", "retry", "fallback", or
-/// "unguarded" for the rules backend). Either out-pointer may be NULL when that output is not wanted, not both; free what
+/// "unguarded" for compose). Either out-pointer may be NULL when that output is not wanted, not both; free what
 /// is written with `zipp_string_free`. Nothing is written on failure. Blocks while the backend
 /// works; the same seed returns the cached text at once. `zipp_rewriter_cancel` from another
 /// thread stops it with ZIPP_STATUS_CANCELLED.

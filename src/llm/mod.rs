@@ -1,5 +1,6 @@
 //! Text-generation backends behind one trait: GGUF models in-process, an OpenAI-compatible HTTP
-//! client and a model-free rule backend.
+//! client and a model-free echo backend. They take chat messages and sampling settings only and
+//! know nothing of personas; the rewrite layer ([`crate::rewrite`]) turns a persona into words.
 
 mod config;
 pub mod gguf;
@@ -7,10 +8,12 @@ mod message;
 pub mod openai;
 mod request;
 pub mod rules;
+mod sampling;
 
 pub use config::{BackendConfig, BackendKind};
 pub use message::{ChatMessage, Role};
-pub use request::{Generation, GenerationRequest, RewriteTask, SamplingParams};
+pub use request::{Generation, GenerationRequest};
+pub use sampling::{SamplingParams, REPEAT_LAST_N};
 
 use crate::error::{Result, ZippError};
 
@@ -22,13 +25,19 @@ pub trait TextBackend: Send + Sync {
     /// The model this backend serves (as configured; the server may report a more exact name).
     fn model(&self) -> &str;
 
-    /// Generates one completion for `request`.
+    /// Generates one completion of `request.messages` under `request.params`.
     ///
-    /// Backends that read chat messages use `request.messages`; model-free backends use
-    /// `request.task`. A backend checks `request.cancel` before and during its work, and calls
+    /// A backend checks `request.cancel` before and during its work, and calls
     /// `request.on_token` for each piece of text when it can stream (stopping when it returns
     /// false).
     fn generate(&self, request: &GenerationRequest<'_>) -> Result<Generation>;
+
+    /// The model's size in weights, when the backend knows it (a local model file); the
+    /// rewriter's `auto` method picks role-play for models of
+    /// [`crate::rewrite::ROLEPLAY_MIN_PARAMETERS`] or more.
+    fn parameters(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Builds the backend a configuration names, with remarks for the result records (which

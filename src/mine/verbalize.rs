@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Result, ZippError};
-use crate::llm::{ChatMessage, GenerationRequest, RewriteTask, Role, SamplingParams, TextBackend};
+use crate::llm::{ChatMessage, GenerationRequest, Role, SamplingParams, TextBackend};
 use crate::mine::graph::Graph;
 use crate::persona::{Evidence, Persona, PersonaDocument, Provenance};
 use crate::text::words::{is_stop_word, words};
@@ -74,23 +74,46 @@ impl WordStats {
     }
 }
 
-/// A persona id (and file name) from a user name: letters, digits, `.`, `_` and `-`, at most 64 characters.
+/// Longest persona id (the schema's limit).
+const MAX_ID: usize = 64;
+
+/// A persona id (and file name) from a user name, unique per name: the name itself when it is
+/// already a valid id (ASCII letters, digits, `.`, `_` and `-`, starting with a letter or digit,
+/// at most 64 characters), else its valid characters (others become `_`, at most 55) and `-`
+/// with eight hex digits of a hash of the whole name, so that "a b", "a_b" and "a/b", two long
+/// names with the same start, or two names in another script never share a file. The name
+/// itself, in any script, is kept in the persona's `name`.
 pub fn persona_id(user: &str) -> String {
-    let id: String = user
+    let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    let hashed_shape = |s: &str| {
+        s.rsplit_once('-')
+            .is_some_and(|(_, h)| h.len() == 8 && h.chars().all(|c| c.is_ascii_hexdigit()))
+    };
+    let as_is = !user.is_empty()
+        && user.len() <= MAX_ID
+        && user
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && user.chars().all(valid)
+        && !hashed_shape(user);
+    if as_is {
+        return user.to_string();
+    }
+    let cleaned: String = user
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(64)
+        .map(|c| if valid(c) { c } else { '_' })
         .collect();
-    if id.is_empty() {
-        "user".into()
+    let stem: String = cleaned
+        .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+        .chars()
+        .take(MAX_ID - 9)
+        .collect();
+    let hash = crate::rng::str_seed(0, user) as u32;
+    if stem.is_empty() {
+        format!("u-{hash:08x}")
     } else {
-        id
+        format!("{stem}-{hash:08x}")
     }
 }
 
@@ -253,7 +276,6 @@ pub fn with_backend(
     seed: u64,
     cancel: Option<&std::sync::atomic::AtomicBool>,
 ) -> Result<Persona> {
-    let placeholder = Persona::from_text("A person described by their communities.")?;
     let mut messages = vec![
         ChatMessage::new(Role::System, INSTRUCTION),
         ChatMessage::new(Role::User, evidence_message(&evidence)),
@@ -263,23 +285,11 @@ pub fn with_backend(
         let params = SamplingParams {
             seed: seed.wrapping_add(attempt * 7919),
             temperature: if attempt == 0 { 0.3 } else { 0.7 },
-            top_p: 0.95,
-            top_k: 40,
-            min_p: 0.05,
-            repeat_penalty: 1.1,
             max_new_tokens: 400,
-            stop: Vec::new(),
+            ..SamplingParams::default()
         };
         let request = GenerationRequest {
             messages: &messages,
-            task: RewriteTask {
-                persona: &placeholder,
-                prompt: "",
-                facet: None,
-                word_budget: 120,
-                taste_clauses: crate::llm::rules::MAX_CUES,
-                seed,
-            },
             params: &params,
             cancel,
             on_token: None,
@@ -359,12 +369,42 @@ mod tests {
     }
 
     #[test]
+    fn persona_ids_are_unique_valid_and_keep_plain_names() {
+        assert_eq!(persona_id("kenji_osaka"), "kenji_osaka");
+        let names = [
+            "a b".to_string(),
+            "a_b".to_string(),
+            "a/b".to_string(),
+            "ユーザー".to_string(),
+            "ユーザ".to_string(),
+            "..".to_string(),
+            "x".repeat(70),
+            format!("{}y", "x".repeat(70)),
+            "a_b-0123abcd".to_string(),
+        ];
+        let ids: std::collections::BTreeSet<String> = names.iter().map(|n| persona_id(n)).collect();
+        assert_eq!(ids.len(), names.len(), "{ids:?}");
+        for (name, id) in names.iter().zip(names.iter().map(|n| persona_id(n))) {
+            let doc = PersonaDocument {
+                id: Some(id.clone()),
+                name: Some(name.clone()),
+                ..PersonaDocument::with_text("I post.")
+            };
+            let p = Persona::new(doc).unwrap_or_else(|e| panic!("{name:?} -> {id}: {e}"));
+            assert_eq!(p.document().name.as_deref(), Some(name.as_str()));
+            assert!(id.len() <= 64, "{id}");
+        }
+    }
+
+    #[test]
     fn a_bad_answer_is_retried_once_then_reported() {
         let b = Scripted(Mutex::new(vec!["{\"text\": \"x\"}", GOOD]));
         let p = with_backend(&b, "kodak fan", evidence(), &stats(), 1, None).unwrap();
         assert_eq!(p.document().text, GOOD);
         assert_eq!(p.document().traits.aesthetics[0], "grainy");
-        assert_eq!(p.document().id.as_deref(), Some("kodak_fan"));
+        let id = p.document().id.clone().unwrap_or_default();
+        assert!(id.starts_with("kodak_fan-") && id.len() == 18, "{id}");
+        assert_eq!(p.document().name.as_deref(), Some("kodak fan"));
         assert_eq!(p.document().evidence.len(), 1);
         let b = Scripted(Mutex::new(vec![
             "Too short.",

@@ -54,15 +54,7 @@ pub fn from_text(text: &str) -> Result<Persona> {
 
 /// Reads a persona file: a JSON document when its first non-blank character is `{`, else text.
 pub fn from_file(path: &Path) -> Result<Persona> {
-    let meta = std::fs::metadata(path).map_err(|e| ZippError::io(path, e))?;
-    if meta.len() > MAX_DOCUMENT_BYTES as u64 {
-        return Err(too_large(
-            &format!("persona file {}", path.display()),
-            usize::try_from(meta.len()).unwrap_or(usize::MAX),
-            MAX_DOCUMENT_BYTES,
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| ZippError::io(path, e))?;
+    let bytes = crate::files::read_bounded(path, MAX_DOCUMENT_BYTES, "persona file")?;
     let text = String::from_utf8(bytes).map_err(|e| ZippError::InvalidUtf8 {
         arg: "persona file",
         valid_up_to: e.utf8_error().valid_up_to(),

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
+use super::method::Method;
 use super::options::RewriteOptions;
 use super::result::RewriteResult;
 use crate::persona::Persona;
@@ -13,15 +14,18 @@ use crate::persona::Persona;
 /// The cache key of one rewrite.
 pub type CacheKey = [u8; 32];
 
-/// The key for rewriting `prompt` for `persona` with `backend`/`model` under `options`.
-/// The negative prompt and `on_error` are not part of it: they do not change the text.
+/// The key for rewriting `prompt` for `persona` with `backend`/`model` by `method` (the one
+/// that runs, not `auto`) under `options`. The negative prompt and `on_error` are not part of
+/// it: they do not change the text.
 pub fn cache_key(
     persona: &Persona,
     prompt: &str,
     backend: &str,
     model: &str,
-    o: &RewriteOptions,
+    method: Method,
+    options: &RewriteOptions,
 ) -> CacheKey {
+    let o = &options.sampling;
     let mut h = Sha256::new();
     let mut field = |bytes: &[u8]| {
         h.update((bytes.len() as u64).to_le_bytes());
@@ -31,17 +35,18 @@ pub fn cache_key(
     field(prompt.as_bytes());
     field(backend.as_bytes());
     field(model.as_bytes());
+    field(method.name().as_bytes());
     field(&o.seed.to_le_bytes());
     field(&o.temperature.to_bits().to_le_bytes());
     field(&o.top_p.to_bits().to_le_bytes());
     field(&o.max_new_tokens.to_le_bytes());
-    field(&(o.k as u64).to_le_bytes());
-    field(&(o.word_budget as u64).to_le_bytes());
-    field(&(o.taste_clauses as u64).to_le_bytes());
+    field(&(options.k as u64).to_le_bytes());
+    field(&(options.word_budget as u64).to_le_bytes());
+    field(&(options.taste_clauses as u64).to_le_bytes());
     field(&(o.top_k as u64).to_le_bytes());
     field(&o.min_p.to_bits().to_le_bytes());
     field(&o.repeat_penalty.to_bits().to_le_bytes());
-    for e in &o.examples {
+    for e in &options.examples {
         field(e.prompt.as_bytes());
         field(e.rewrite.as_deref().unwrap_or("\u{0}").as_bytes());
     }
@@ -164,20 +169,24 @@ mod tests {
     fn keys_depend_on_seed_and_prompt_not_on_negative_prompt() {
         let p = Persona::from_text("I paint.").unwrap();
         let o = RewriteOptions::default();
-        let k = cache_key(&p, "a cat", "rules", "m", &o);
+        let key = |prompt: &str, backend: &str, method: Method, o: &RewriteOptions| {
+            cache_key(&p, prompt, backend, "m", method, o)
+        };
+        let k = key("a cat", "rules", Method::Compose, &o);
         let mut seeded = o.clone();
-        seeded.seed = 1;
+        seeded.sampling.seed = 1;
         let mut negative = o.clone();
         negative.negative_prompt = Some("blurry".into());
-        assert_ne!(k, cache_key(&p, "a cat", "rules", "m", &seeded));
-        assert_ne!(k, cache_key(&p, "a dog", "rules", "m", &o));
-        assert_ne!(k, cache_key(&p, "a cat", "openai", "m", &o));
-        assert_eq!(k, cache_key(&p, "a cat", "rules", "m", &negative));
+        assert_ne!(k, key("a cat", "rules", Method::Compose, &seeded));
+        assert_ne!(k, key("a dog", "rules", Method::Compose, &o));
+        assert_ne!(k, key("a cat", "openai", Method::Compose, &o));
+        assert_ne!(k, key("a cat", "rules", Method::Roleplay, &o));
+        assert_eq!(k, key("a cat", "rules", Method::Compose, &negative));
         let mut weaker = o.clone();
         weaker.taste_clauses = 1;
         let mut penalty = o.clone();
-        penalty.repeat_penalty = 1.3;
-        assert_ne!(k, cache_key(&p, "a cat", "rules", "m", &weaker));
-        assert_ne!(k, cache_key(&p, "a cat", "rules", "m", &penalty));
+        penalty.sampling.repeat_penalty = 1.3;
+        assert_ne!(k, key("a cat", "rules", Method::Compose, &weaker));
+        assert_ne!(k, key("a cat", "rules", Method::Compose, &penalty));
     }
 }

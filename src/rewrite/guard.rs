@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 
-use super::instruction::TASK;
 use crate::persona::Persona;
 use crate::text::subject::subject_words;
 use crate::text::words::{content_words, singular, words};
@@ -22,7 +21,8 @@ pub enum Problem {
     Title,
     /// The model talked to the user instead of writing a prompt.
     Chatty,
-    /// Four or more consecutive words of the instruction were copied in.
+    /// Four or more consecutive words of the instruction or of a built-in example were copied
+    /// in.
     Instruction(String),
     /// Fewer than two words beyond the original prompt: no taste was added.
     Bare,
@@ -82,8 +82,14 @@ const CHAT_MARKERS: [&str; 10] = [
     "feel free",
 ];
 
-/// Every problem of `rewrite` as a rewrite of `original` for `persona`.
-pub fn inspect(rewrite: &str, original: &str, persona: &Persona) -> Vec<Problem> {
+/// Every problem of `rewrite` as a rewrite of `original` for `persona`, asked with an
+/// instruction whose own words (and built-in examples) are `not_to_copy`.
+pub fn inspect(
+    rewrite: &str,
+    original: &str,
+    persona: &Persona,
+    not_to_copy: &str,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     let tokens: Vec<String> = words(rewrite).collect();
     if let Some(p) = repeated_phrase(&tokens, 3) {
@@ -110,7 +116,7 @@ pub fn inspect(rewrite: &str, original: &str, persona: &Persona) -> Vec<Problem>
     if CHAT_MARKERS.iter().any(|m| lower.contains(m)) {
         problems.push(Problem::Chatty);
     }
-    if let Some(p) = copied_run(&tokens, TASK, original, 4) {
+    if let Some(p) = copied_run(&tokens, not_to_copy, original, 4) {
         problems.push(Problem::Instruction(p));
     }
     let before: HashSet<String> = content_words(original).into_iter().collect();
@@ -174,6 +180,11 @@ fn is_title(rewrite: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rewrite::instruction::TASK;
+
+    fn inspect(rewrite: &str, original: &str, persona: &Persona) -> Vec<Problem> {
+        super::inspect(rewrite, original, persona, TASK)
+    }
 
     fn persona() -> Persona {
         Persona::from_text(

@@ -2,8 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::cues::MAX_CUES;
+use super::method::Method;
 use crate::error::{Result, ZippError};
-use crate::llm::rules::MAX_CUES;
+use crate::llm::SamplingParams;
 use crate::persona::Example;
 
 /// Most k-shot examples per call.
@@ -25,29 +27,21 @@ pub enum OnError {
 /// Options of one rewrite, all with defaults.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RewriteOptions {
-    /// Sampling seed; the same seed returns the cached text, another one asks the backend again.
-    pub seed: u64,
-    /// Sampling temperature, 0 to 2 (default 0.7).
-    pub temperature: f32,
-    /// Nucleus sampling mass, above 0 up to 1 (default 0.95).
-    pub top_p: f32,
-    /// Keep only the k most likely tokens, 0 (all) to 1,000 (default 40; local models).
-    pub top_k: usize,
-    /// Drop tokens less likely than this fraction of the best one, 0 to 1 (default 0.05; local
-    /// models).
-    pub min_p: f32,
-    /// Penalty on recently generated tokens, 1 (none) to 2 (default 1.1; local models).
-    pub repeat_penalty: f32,
-    /// Most tokens the model may generate, 1 to 4,096 (default 256).
-    pub max_new_tokens: u32,
+    /// How the prompt is rewritten (default `auto`: chosen for the backend).
+    pub method: Method,
+    /// Sampling seed, temperature and the rest ([`SamplingParams`], whose defaults these are);
+    /// the same seed returns the cached text, another one asks the backend again.
+    #[serde(flatten)]
+    pub sampling: SamplingParams,
     /// Number of examples shown to the model, 0 to 8 (default 3); the call's own examples come
     /// first, then the persona's.
     pub k: usize,
     /// Most words in the rewrite, 5 to 300 (default 60).
     pub word_budget: usize,
     /// Most taste clauses added to the prompt, 1 to 3 (default 3): the strength of the
-    /// personalization. Fewer keep one person's pictures more varied, more carry more of their
-    /// taste (the README's quality section measures the trade-off).
+    /// personalization for the `taste` and `compose` methods. Fewer keep one person's pictures
+    /// more varied, more carry more of their taste (the README's quality section measures the
+    /// trade-off).
     pub taste_clauses: usize,
     /// The negative prompt; it passes through untouched.
     pub negative_prompt: Option<String>,
@@ -62,13 +56,8 @@ pub struct RewriteOptions {
 impl Default for RewriteOptions {
     fn default() -> Self {
         Self {
-            seed: 0,
-            temperature: 0.7,
-            top_p: 0.95,
-            top_k: 40,
-            min_p: 0.05,
-            repeat_penalty: 1.1,
-            max_new_tokens: 256,
+            method: Method::Auto,
+            sampling: SamplingParams::default(),
             k: 3,
             word_budget: 60,
             taste_clauses: MAX_CUES,
@@ -84,19 +73,21 @@ impl Default for RewriteOptions {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OptionsPatch {
-    /// See [`RewriteOptions::seed`].
+    /// See [`RewriteOptions::method`].
+    pub method: Option<Method>,
+    /// See [`SamplingParams::seed`].
     pub seed: Option<u64>,
-    /// See [`RewriteOptions::temperature`].
+    /// See [`SamplingParams::temperature`].
     pub temperature: Option<f32>,
-    /// See [`RewriteOptions::top_p`].
+    /// See [`SamplingParams::top_p`].
     pub top_p: Option<f32>,
-    /// See [`RewriteOptions::top_k`].
+    /// See [`SamplingParams::top_k`].
     pub top_k: Option<usize>,
-    /// See [`RewriteOptions::min_p`].
+    /// See [`SamplingParams::min_p`].
     pub min_p: Option<f32>,
-    /// See [`RewriteOptions::repeat_penalty`].
+    /// See [`SamplingParams::repeat_penalty`].
     pub repeat_penalty: Option<f32>,
-    /// See [`RewriteOptions::max_new_tokens`].
+    /// See [`SamplingParams::max_new_tokens`].
     pub max_new_tokens: Option<u32>,
     /// See [`RewriteOptions::k`].
     pub k: Option<usize>,
@@ -132,14 +123,19 @@ impl OptionsPatch {
 
     /// `base` with every field this patch sets replaced, then checked against the limits.
     pub fn apply(&self, base: &RewriteOptions) -> Result<RewriteOptions> {
+        let b = &base.sampling;
         let o = RewriteOptions {
-            seed: self.seed.unwrap_or(base.seed),
-            temperature: self.temperature.unwrap_or(base.temperature),
-            top_p: self.top_p.unwrap_or(base.top_p),
-            top_k: self.top_k.unwrap_or(base.top_k),
-            min_p: self.min_p.unwrap_or(base.min_p),
-            repeat_penalty: self.repeat_penalty.unwrap_or(base.repeat_penalty),
-            max_new_tokens: self.max_new_tokens.unwrap_or(base.max_new_tokens),
+            method: self.method.unwrap_or(base.method),
+            sampling: SamplingParams {
+                seed: self.seed.unwrap_or(b.seed),
+                temperature: self.temperature.unwrap_or(b.temperature),
+                top_p: self.top_p.unwrap_or(b.top_p),
+                top_k: self.top_k.unwrap_or(b.top_k),
+                min_p: self.min_p.unwrap_or(b.min_p),
+                repeat_penalty: self.repeat_penalty.unwrap_or(b.repeat_penalty),
+                max_new_tokens: self.max_new_tokens.unwrap_or(b.max_new_tokens),
+                stop: b.stop.clone(),
+            },
             k: self.k.unwrap_or(base.k),
             word_budget: self.word_budget.unwrap_or(base.word_budget),
             taste_clauses: self.taste_clauses.unwrap_or(base.taste_clauses),
@@ -169,42 +165,7 @@ fn out_of_range(field: &str, message: String) -> ZippError {
 impl RewriteOptions {
     /// Checks every option against its limits.
     pub fn check(&self) -> Result<()> {
-        if !(0.0..=2.0).contains(&self.temperature) {
-            return Err(out_of_range(
-                "temperature",
-                format!("{} is outside [0, 2]", self.temperature),
-            ));
-        }
-        if !(self.top_p > 0.0 && self.top_p <= 1.0) {
-            return Err(out_of_range(
-                "top_p",
-                format!("{} is outside (0, 1]", self.top_p),
-            ));
-        }
-        if self.top_k > 1000 {
-            return Err(out_of_range(
-                "top_k",
-                format!("{} is over the limit of 1000", self.top_k),
-            ));
-        }
-        if !(0.0..=1.0).contains(&self.min_p) {
-            return Err(out_of_range(
-                "min_p",
-                format!("{} is outside [0, 1]", self.min_p),
-            ));
-        }
-        if !(1.0..=2.0).contains(&self.repeat_penalty) {
-            return Err(out_of_range(
-                "repeat_penalty",
-                format!("{} is outside [1, 2]", self.repeat_penalty),
-            ));
-        }
-        if !(1..=4096).contains(&self.max_new_tokens) {
-            return Err(out_of_range(
-                "max_new_tokens",
-                format!("{} is outside [1, 4096]", self.max_new_tokens),
-            ));
-        }
+        self.sampling.check()?;
         if self.k > MAX_K {
             return Err(out_of_range(
                 "k",
@@ -273,9 +234,20 @@ mod tests {
         .unwrap();
         let o = p.apply(&RewriteOptions::default()).unwrap();
         assert_eq!(
-            (o.seed, o.k, o.on_error, o.word_budget),
+            (o.sampling.seed, o.k, o.on_error, o.word_budget),
             (9, 0, OnError::Passthrough, 60)
         );
+        assert_eq!(o.method, Method::Auto);
+        let rp = OptionsPatch::from_json(r#"{"method": "roleplay", "top_k": 5}"#, "options")
+            .unwrap()
+            .apply(&o)
+            .unwrap();
+        assert_eq!(
+            (rp.method, rp.sampling.top_k, rp.sampling.seed),
+            (Method::Roleplay, 5, 9)
+        );
+        let e = OptionsPatch::from_json(r#"{"method": "telepathy"}"#, "options").unwrap_err();
+        assert!(e.to_string().contains("unknown variant `telepathy`"), "{e}");
         let bad = OptionsPatch::from_json(r#"{"k": 9}"#, "options").unwrap();
         assert_eq!(
             bad.apply(&RewriteOptions::default())

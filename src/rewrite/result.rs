@@ -37,6 +37,8 @@ pub struct RewriteResult {
     pub backend: String,
     /// Model that produced it.
     pub model: String,
+    /// The method that ran: "roleplay", "taste" or "compose" (never "auto").
+    pub method: String,
     /// The persona's id, name or hash prefix.
     pub persona_id: String,
     /// Context of the facet chosen for this prompt, if any.

@@ -7,18 +7,18 @@ use std::time::Instant;
 
 use super::cache::{cache_key, RewriteCache};
 use super::cleanup::clean_output;
+use super::compose::{compose, ComposeTask};
 use super::config::RewriterConfig;
 use super::facet::choose_facet;
 use super::guard::{inspect, Problem};
-use super::instruction::{build_messages, pick_examples};
+use super::instruction::{pick_examples, roleplay_instruction, taste_instruction};
+use super::method::Method;
 use super::options::{OnError, OptionsPatch, RewriteOptions, MAX_PROMPT_BYTES};
 use super::result::{FailureInfo, RewriteResult, TokenCounts};
 use crate::error::{Result, ZippError};
-use crate::llm::rules::RulesBackend;
-use crate::llm::{
-    build_backend, Generation, GenerationRequest, RewriteTask, SamplingParams, TextBackend,
-};
+use crate::llm::{build_backend, Generation, GenerationRequest, TextBackend};
 use crate::persona::Persona;
+use crate::text::words::word_count;
 
 /// Rewrites prompts from personas with one backend. Share it between threads freely.
 pub struct Rewriter {
@@ -175,23 +175,31 @@ impl Rewriter {
             });
         }
         options.check()?;
-        // A persona without visual words of its own gets a taste inferred from who it is: by the
-        // model (once per persona) and from the curated vocabulary.
+        let (method, method_note) = options.method.resolve(self.backend.as_ref());
+        // A persona without visual words of its own gets a taste inferred from who it is, from
+        // the curated vocabulary and, for the `taste` method, from the model (once per persona).
+        // `roleplay` leaves the taste to the model; the inferred one serves its fallback.
         let mut taste_notes = Vec::new();
-        let phrases = self.model_taste(persona).unwrap_or_else(|e| {
-            taste_notes.push(format!(
-                "the model could not infer a taste ({e}); the vocabulary's was used"
-            ));
+        let phrases = if method == Method::Taste {
+            self.model_taste(persona).unwrap_or_else(|e| {
+                taste_notes.push(format!(
+                    "the model could not infer a taste ({e}); the vocabulary's was used"
+                ));
+                Vec::new()
+            })
+        } else {
             Vec::new()
-        });
-        let completed = crate::taste::complete_with(persona, &phrases, Some(self.backend.model()));
-        let persona = completed.as_ref().unwrap_or(persona);
+        };
+        let model_name = (method != Method::Compose).then(|| self.backend.model());
+        let completed = crate::taste::complete_with(persona, &phrases, model_name);
+        let tasted = completed.as_ref().unwrap_or(persona);
         let key = options.cache.then(|| {
             cache_key(
-                persona,
+                tasted,
                 prompt,
                 self.backend.kind(),
                 self.backend.model(),
+                method,
                 options,
             )
         });
@@ -204,58 +212,40 @@ impl Rewriter {
             });
         }
 
-        let facet = choose_facet(persona, prompt);
-        let examples = pick_examples(persona, &options.examples, prompt, options.k);
-        let messages = build_messages(
-            persona,
-            prompt,
-            facet,
-            &examples,
-            options.word_budget,
-            options.taste_clauses,
-            options.seed,
-        );
-        let params = SamplingParams {
-            seed: options.seed,
-            temperature: options.temperature,
-            top_p: options.top_p,
-            top_k: options.top_k,
-            min_p: options.min_p,
-            repeat_penalty: options.repeat_penalty,
-            max_new_tokens: options.max_new_tokens,
-            stop: Vec::new(),
+        let seed = options.sampling.seed;
+        let facet = match method {
+            Method::Roleplay => choose_facet(persona, prompt),
+            _ => choose_facet(tasted, prompt),
         };
-        let request = GenerationRequest {
-            messages: &messages,
-            task: RewriteTask {
-                persona,
+        let composition = || {
+            compose(&ComposeTask {
+                persona: tasted,
                 prompt,
-                facet,
+                facet: choose_facet(tasted, prompt),
                 word_budget: options.word_budget,
                 taste_clauses: options.taste_clauses,
-                seed: options.seed,
-            },
-            params: &params,
-            cancel,
-            on_token,
+                seed,
+            })
         };
         let mut result = RewriteResult {
             original: prompt.to_string(),
             negative_prompt: options.negative_prompt.clone(),
             backend: self.backend.kind().to_string(),
             model: self.backend.model().to_string(),
+            method: method.name().to_string(),
             persona_id: persona.label(),
             facet: facet.map(|f| f.context.clone()),
-            shots: examples.iter().filter(|e| e.rewrite.is_some()).count(),
-            seed: options.seed,
+            seed,
             notes: self.notes.clone(),
             ..RewriteResult::default()
         };
+        result.notes.extend(method_note);
         result.notes.extend(taste_notes);
         if let Some(sources) = completed
             .as_ref()
             .and_then(|p| p.document().extensions.get("x-zipp-taste-sources"))
             .and_then(|v| v.as_array())
+            .filter(|_| method != Method::Roleplay)
         {
             let from: Vec<&str> = sources.iter().filter_map(|s| s.as_str()).collect();
             result.notes.push(format!(
@@ -263,7 +253,59 @@ impl Rewriter {
                 from.join("; ")
             ));
         }
+        let instruction = match method {
+            Method::Compose => None,
+            Method::Roleplay => {
+                let examples = pick_examples(persona, &options.examples, prompt, options.k);
+                result.shots = examples.iter().filter(|e| e.rewrite.is_some()).count();
+                Some(roleplay_instruction(
+                    persona,
+                    prompt,
+                    &examples,
+                    options.word_budget,
+                ))
+            }
+            Method::Taste | Method::Auto => {
+                let examples = pick_examples(tasted, &options.examples, prompt, options.k);
+                result.shots = examples.iter().filter(|e| e.rewrite.is_some()).count();
+                Some(taste_instruction(
+                    tasted,
+                    prompt,
+                    facet,
+                    &examples,
+                    options.word_budget,
+                    options.taste_clauses,
+                    seed,
+                ))
+            }
+        };
+        let Some(instruction) = instruction else {
+            // Model-free: the composition is the rewrite.
+            if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+                return Err(ZippError::Cancelled);
+            }
+            let composed = composition();
+            let cleaned = clean_output(&composed.text, options.word_budget);
+            result.guard = "unguarded".into();
+            result.model = crate::llm::rules::RULES_MODEL.to_string();
+            result.rewrite = cleaned.text;
+            result.tokens.completion = Some(word_count(&result.rewrite) as u32);
+            result.notes.extend(composed.notes);
+            result.notes.extend(cleaned.notes);
+            result.latency_ms = start.elapsed().as_secs_f64() * 1e3;
+            if let Some(k) = key {
+                self.cache.put(k, result.clone());
+            }
+            return Ok(result);
+        };
 
+        let params = &options.sampling;
+        let request = GenerationRequest {
+            messages: &instruction.messages,
+            params,
+            cancel,
+            on_token,
+        };
         let attempt = |request: &GenerationRequest<'_>| {
             self.backend.generate(request).and_then(|generation| {
                 let cleaned = clean_output(&generation.text, options.word_budget);
@@ -277,34 +319,28 @@ impl Rewriter {
                 Ok((generation, cleaned))
             })
         };
-        result.guard = "unguarded".into();
+        let check = |text: &str| inspect(text, prompt, persona, &instruction.not_to_copy);
         let outcome = attempt(&request).and_then(|(generation, cleaned)| {
-            if self.backend.kind() == "rules" {
-                return Ok((generation, cleaned));
-            }
-            let problems = inspect(&cleaned.text, prompt, persona);
+            let problems = check(&cleaned.text);
             if problems.is_empty() {
                 result.guard = "first".into();
                 return Ok((generation, cleaned));
             }
             result.notes.push(format!("guard: the first answer had {}", labels(&problems)));
             // Retry once: the problems named in the instruction, another seed.
-            let mut retry_messages = messages.clone();
+            let mut retry_messages = instruction.messages.clone();
             if let Some(system) = retry_messages.first_mut() {
                 let fixes: Vec<String> = problems.iter().map(|p| p.correction()).collect();
                 system.content.push_str(&format!("\n\n{}", fixes.join(" ")));
             }
-            let retry_params = SamplingParams {
-                seed: options.seed ^ 0x5245_5452_5900_0001,
-                ..params.clone()
-            };
+            let retry_params = params.with_seed(seed ^ 0x5245_5452_5900_0001);
             let retry = GenerationRequest {
                 messages: &retry_messages,
                 params: &retry_params,
                 ..request
             };
             let (generation, cleaned) = attempt(&retry)?;
-            let problems = inspect(&cleaned.text, prompt, persona);
+            let problems = check(&cleaned.text);
             if problems.is_empty() {
                 result.guard = "retry".into();
                 return Ok((generation, cleaned));
@@ -314,14 +350,12 @@ impl Rewriter {
                 labels(&problems)
             ));
             result.guard = "fallback".into();
-            let composed = RulesBackend::new().generate(&request)?;
+            let composed = composition();
             let cleaned = clean_output(&composed.text, options.word_budget);
             Ok((
                 Generation {
-                    model: generation.model,
-                    prompt_tokens: generation.prompt_tokens,
-                    completion_tokens: generation.completion_tokens,
-                    ..composed
+                    notes: composed.notes,
+                    ..generation
                 },
                 cleaned,
             ))
@@ -349,6 +383,7 @@ impl Rewriter {
             Err(e) if options.on_error == OnError::Passthrough && is_backend_failure(&e) => {
                 log::warn!("rewrite failed, passing the prompt through: {e}");
                 result.rewrite = prompt.to_string();
+                result.guard = "unguarded".into();
                 result.error = Some(FailureInfo {
                     status: e.status().c_name().to_string(),
                     code: e.status() as i32,
@@ -427,16 +462,108 @@ mod tests {
         let o = RewriteOptions::default();
         let first = r.rewrite(&p, "a cat", &o).unwrap();
         assert_eq!(first.rewrite, "a cat, film grain");
+        assert_eq!(
+            first.method, "roleplay",
+            "auto role-plays on a backend of unknown size"
+        );
         assert!(!first.cache_hit);
         let again = r.rewrite(&p, "a cat", &o).unwrap();
         assert!(again.cache_hit);
         assert_eq!(again.rewrite, first.rewrite);
-        // Two questions for the taste (the canned answer has one usable phrase, so it is asked
-        // twice, then the empty result is cached), one for the rewrite.
-        assert_eq!(calls.load(Ordering::SeqCst), 3);
-        let other = RewriteOptions { seed: 1, ..o };
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        let other = RewriteOptions {
+            sampling: o.sampling.with_seed(1),
+            ..o.clone()
+        };
         assert!(!r.rewrite(&p, "a cat", &other).unwrap().cache_hit);
-        assert_eq!(calls.load(Ordering::SeqCst), 4);
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // The taste method asks the model for the persona's taste first: twice (the canned
+        // answer has one usable phrase), then the empty result is cached; then the rewrite.
+        let taste = RewriteOptions {
+            method: Method::Taste,
+            ..o
+        };
+        let t = r.rewrite(&p, "a cat", &taste).unwrap();
+        assert_eq!((t.method.as_str(), t.cache_hit), ("taste", false));
+        assert_eq!(calls.load(Ordering::SeqCst), 5);
+    }
+
+    /// A backend that records the chat it was given and answers with a fixed text.
+    struct Recorder {
+        reply: String,
+        seen: Mutex<Vec<Vec<crate::llm::ChatMessage>>>,
+    }
+
+    impl TextBackend for Recorder {
+        fn kind(&self) -> &'static str {
+            "recorder"
+        }
+        fn model(&self) -> &str {
+            "recorder-1"
+        }
+        fn generate(&self, request: &GenerationRequest<'_>) -> Result<Generation> {
+            self.seen.lock().unwrap().push(request.messages.to_vec());
+            Ok(Generation {
+                text: self.reply.clone(),
+                model: "recorder-1".into(),
+                ..Generation::default()
+            })
+        }
+    }
+
+    #[test]
+    fn roleplay_gives_the_model_the_persona_and_guards_its_answer() {
+        let p = Persona::from_file("examples/personas/kenji-osaka.json").unwrap();
+        let bio_run: String = p
+            .document()
+            .text
+            .split_whitespace()
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let answer = format!("\"Sure! Here is my prompt: a cat, {bio_run}\"");
+        let recorder = Arc::new(Recorder {
+            reply: answer,
+            seen: Mutex::new(Vec::new()),
+        });
+        struct Shared(Arc<Recorder>);
+        impl TextBackend for Shared {
+            fn kind(&self) -> &'static str {
+                self.0.kind()
+            }
+            fn model(&self) -> &str {
+                "recorder-1"
+            }
+            fn generate(&self, r: &GenerationRequest<'_>) -> Result<Generation> {
+                self.0.generate(r)
+            }
+        }
+        let r = Rewriter::with_backend(
+            Box::new(Shared(recorder.clone())),
+            0,
+            RewriteOptions {
+                method: Method::Roleplay,
+                ..RewriteOptions::default()
+            },
+        );
+        let res = r.rewrite(&p, "a cat", r.defaults()).unwrap();
+        let seen = recorder.seen.lock().unwrap();
+        // The persona's first-person text and traits reach the model.
+        let system = &seen[0][0].content;
+        assert!(system.starts_with(p.document().text.trim()), "{system}");
+        for a in &p.document().traits.aesthetics {
+            assert!(system.contains(a.as_str()), "{a} missing from {system}");
+        }
+        assert_eq!(seen[0].last().unwrap().content, "a cat");
+        // The answer copied the biography twice: a retry with the fix named, then the fallback.
+        assert_eq!(seen.len(), 2);
+        assert!(seen[1][0].content.contains("Do not describe yourself"));
+        assert_eq!(
+            (res.method.as_str(), res.guard.as_str()),
+            ("roleplay", "fallback")
+        );
+        assert!(res.rewrite.starts_with("a cat, "), "{}", res.rewrite);
+        assert!(!res.rewrite.contains(&bio_run));
     }
 
     #[test]
@@ -462,7 +589,11 @@ mod tests {
 
     #[test]
     fn taste_clauses_set_the_strength() {
-        let r = Rewriter::with_backend(Box::new(RulesBackend::new()), 0, RewriteOptions::default());
+        let r = Rewriter::with_backend(
+            Box::new(crate::llm::rules::RulesBackend::new()),
+            0,
+            RewriteOptions::default(),
+        );
         let p = Persona::from_file("examples/personas/priya-bengaluru.json").unwrap();
         let prompt = "a street market at dusk";
         let with = |n: usize| {

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::error::Result;
-use crate::llm::{ChatMessage, GenerationRequest, RewriteTask, Role, SamplingParams, TextBackend};
+use crate::llm::{ChatMessage, GenerationRequest, Role, SamplingParams, TextBackend};
 use crate::persona::Persona;
 use crate::text::words::{content_words, words};
 
@@ -138,23 +138,12 @@ pub fn elicit_with_model(
         let params = SamplingParams {
             seed: seed ^ (attempt * 0x5441_5354_4500_0001),
             temperature: 0.3,
-            top_p: 0.95,
-            top_k: 40,
-            min_p: 0.05,
-            repeat_penalty: 1.1,
             max_new_tokens: 96,
             stop: vec!["\n".into()],
+            ..SamplingParams::default()
         };
         let request = GenerationRequest {
             messages: &messages,
-            task: RewriteTask {
-                persona,
-                prompt: "",
-                facet: None,
-                word_budget: 60,
-                taste_clauses: crate::llm::rules::MAX_CUES,
-                seed,
-            },
             params: &params,
             cancel: None,
             on_token: None,

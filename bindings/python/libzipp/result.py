@@ -38,6 +38,8 @@ class RewriteResult:
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     #: Which path gave the rewrite: "first", "retry", "fallback" or "unguarded" (see the C header).
     guard: str = ""
+    #: The rewrite method that ran: "roleplay", "taste" or "compose".
+    method: str = ""
 
 
     @property

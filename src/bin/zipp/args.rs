@@ -216,6 +216,20 @@ pub enum BackendArg {
     Gguf,
 }
 
+/// Rewrite methods selectable on the command line.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum MethodArg {
+    /// Chosen for the backend: compose for rules, taste for local models under 3B weights,
+    /// roleplay for larger ones and for servers.
+    Auto,
+    /// The model role-plays the persona and rewrites the prompt as they would (the paper).
+    Roleplay,
+    /// The model weaves the persona's taste clauses into the prompt (for small models).
+    Taste,
+    /// No model: the prompt with the persona's taste clauses appended.
+    Compose,
+}
+
 /// What a backend failure does.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum OnErrorArg {
@@ -250,6 +264,9 @@ pub struct RewriteArgs {
     /// Print the model's text to stderr as it is generated.
     #[arg(long)]
     pub stream: bool,
+    /// How to rewrite [default: auto, chosen for the backend].
+    #[arg(long, value_enum)]
+    pub method: Option<MethodArg>,
     /// Rewriter configuration file (JSON); flags override it. API keys belong here or in
     /// ZIPP_API_KEY / OPENAI_API_KEY, never on the command line.
     #[arg(short, long, value_name = "FILE")]

@@ -2,98 +2,92 @@
 
 use std::io::{BufRead, Write};
 
-use serde_json::{json, Map, Value};
-use zipp::{Persona, Rewriter, RewriterConfig, ZippError};
+use zipp::llm::BackendKind;
+use zipp::rewrite::{Method, OptionsPatch};
+use zipp::{OnError, Persona, RewriteOptions, Rewriter, RewriterConfig, ZippError};
 
-use crate::args::{BackendArg, OnErrorArg, RewriteArgs};
+use crate::args::{BackendArg, MethodArg, OnErrorArg, RewriteArgs};
+
+/// The rewriter configuration file, read and parsed (the defaults when none is given).
+pub fn config_file(path: Option<&std::path::Path>) -> Result<RewriterConfig, ZippError> {
+    match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| ZippError::io(path, e))?;
+            RewriterConfig::from_json(&text).map_err(|e| match e {
+                ZippError::InvalidJson {
+                    line,
+                    column,
+                    message,
+                    ..
+                } => ZippError::InvalidJson {
+                    what: path.display().to_string(),
+                    line,
+                    column,
+                    message,
+                },
+                other => other,
+            })
+        }
+        None => Ok(RewriterConfig::default()),
+    }
+}
 
 /// The rewriter configuration: the config file, then the flags over it.
 fn config(a: &RewriteArgs) -> Result<RewriterConfig, ZippError> {
-    let mut map = match &a.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| ZippError::io(path, e))?;
-            match serde_json::from_str::<Value>(&text) {
-                Ok(Value::Object(m)) => m,
-                Ok(_) => {
-                    return Err(ZippError::InvalidConfig {
-                        field: "(config)".into(),
-                        message: format!("{} must hold a JSON object", path.display()),
-                    })
-                }
-                Err(e) => return Err(ZippError::json(path.display().to_string(), &e)),
-            }
-        }
-        None => Map::new(),
-    };
+    let mut config = config_file(a.config.as_deref())?;
+    let backend = &mut config.backend;
     if let Some(b) = a.backend {
-        map.insert(
-            "backend".into(),
-            json!(match b {
-                BackendArg::Rules => "rules",
-                BackendArg::Openai => "openai",
-                BackendArg::Gguf => "gguf",
-            }),
-        );
+        backend.backend = Some(match b {
+            BackendArg::Rules => BackendKind::Rules,
+            BackendArg::Openai => BackendKind::OpenAi,
+            BackendArg::Gguf => BackendKind::Gguf,
+        });
     }
-    if let Some(t) = a.threads {
-        map.insert("threads".into(), json!(t));
-    }
-    if let Some(c) = a.context {
-        map.insert("context_length".into(), json!(c));
-    }
-    if let Some(u) = &a.base_url {
-        map.insert("base_url".into(), json!(u));
-    }
+    backend.threads = a.threads.or(backend.threads);
+    backend.context_length = a.context.or(backend.context_length);
+    backend.base_url = a.base_url.clone().or(backend.base_url.take());
     if let Some(m) = &a.model {
-        map.insert("model".into(), json!(m));
+        backend.model = Some(m.clone());
         // A model file with no backend named means the gguf backend.
-        if a.backend.is_none() && !map.contains_key("backend") && m.ends_with(".gguf") {
-            map.insert("backend".into(), json!("gguf"));
+        if backend.backend.is_none() && m.ends_with(".gguf") {
+            backend.backend = Some(BackendKind::Gguf);
         }
     }
     if let Some(t) = a.timeout {
-        map.insert(
-            "timeout_ms".into(),
-            json!((t * 1000.0).round().max(1.0) as u64),
-        );
+        backend.timeout_ms = Some((t * 1000.0).round().max(1.0) as u64);
     }
-    RewriterConfig::from_json(&Value::Object(map).to_string())
+    Ok(config)
 }
 
-/// Per-call options from the flags, over the configuration's defaults.
-fn options(a: &RewriteArgs) -> String {
-    let mut o = Map::new();
-    if let Some(s) = a.seed {
-        o.insert("seed".into(), json!(s));
+/// Per-call options: the flags over the configuration's defaults.
+fn options(a: &RewriteArgs, defaults: &RewriteOptions) -> Result<RewriteOptions, ZippError> {
+    OptionsPatch {
+        method: a.method.map(|m| match m {
+            MethodArg::Auto => Method::Auto,
+            MethodArg::Roleplay => Method::Roleplay,
+            MethodArg::Taste => Method::Taste,
+            MethodArg::Compose => Method::Compose,
+        }),
+        seed: a.seed,
+        temperature: a.temperature,
+        k: a.k,
+        word_budget: a.words,
+        taste_clauses: a.taste_clauses,
+        negative_prompt: a.negative.clone(),
+        on_error: Some(match a.on_error {
+            OnErrorArg::Fail => OnError::Fail,
+            OnErrorArg::Passthrough => OnError::Passthrough,
+        }),
+        ..OptionsPatch::default()
     }
-    if let Some(k) = a.k {
-        o.insert("k".into(), json!(k));
-    }
-    if let Some(w) = a.words {
-        o.insert("word_budget".into(), json!(w));
-    }
-    if let Some(n) = a.taste_clauses {
-        o.insert("taste_clauses".into(), json!(n));
-    }
-    if let Some(t) = a.temperature {
-        o.insert("temperature".into(), json!(t));
-    }
-    if let Some(n) = &a.negative {
-        o.insert("negative_prompt".into(), json!(n));
-    }
-    let on_error = match a.on_error {
-        OnErrorArg::Fail => "fail",
-        OnErrorArg::Passthrough => "passthrough",
-    };
-    o.insert("on_error".into(), json!(on_error));
-    Value::Object(o).to_string()
+    .apply(defaults)
 }
 
 /// Runs the subcommand; returns the exit code.
 pub fn run(a: RewriteArgs) -> Result<u8, ZippError> {
     let persona = Persona::from_file(&a.persona)?;
     let rewriter = Rewriter::new(config(&a)?)?;
-    let options = rewriter.options_from_json(Some(&options(&a)))?;
+    let options = options(&a, rewriter.defaults())?;
 
     let prompts: Box<dyn Iterator<Item = Result<String, ZippError>>> = if a.prompts.is_empty() {
         let stdin = std::io::stdin();

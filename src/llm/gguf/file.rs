@@ -134,6 +134,15 @@ impl GgufFile {
         }
     }
 
+    /// Weights in the file: the sum of every tensor's elements.
+    pub fn parameter_count(&self) -> u64 {
+        self.content
+            .tensor_infos
+            .values()
+            .map(|t| t.shape.elem_count() as u64)
+            .sum()
+    }
+
     /// Whether the file holds a tensor of this name.
     pub fn has_tensor(&self, name: &str) -> bool {
         self.content.tensor_infos.contains_key(name)

@@ -5,23 +5,13 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::model::Model;
-use super::sampler::{Sampler, SamplerSettings};
+use super::sampler::Sampler;
 use super::vocab::Vocab;
 use crate::error::{Result, ZippError};
+use crate::llm::SamplingParams;
 
 /// Prompt tokens fed to the model per forward pass.
 const PROMPT_BATCH: usize = 256;
-
-/// Limits and sampling of one generation.
-#[derive(Debug, Clone)]
-pub struct GenerateSettings {
-    /// Sampling.
-    pub sampler: SamplerSettings,
-    /// Most tokens to generate.
-    pub max_new_tokens: usize,
-    /// Strings that end the text (not included in it).
-    pub stop: Vec<String>,
-}
 
 /// Why generation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +110,7 @@ pub fn generate(
     model: &Model,
     vocab: &Vocab,
     prompt: &[u32],
-    settings: &GenerateSettings,
+    settings: &SamplingParams,
     cancel: Option<&AtomicBool>,
     on_token: Option<&(dyn Fn(&str) -> bool + Sync)>,
 ) -> Result<Output> {
@@ -149,7 +139,7 @@ pub fn generate(
             .pop()
             .unwrap_or_default();
     }
-    let mut sampler = Sampler::new(settings.sampler.clone());
+    let mut sampler = Sampler::new(settings.clone());
     let mut history: Vec<u32> = prompt.to_vec();
     let mut tokens = Vec::new();
     let mut stream = Stream {
@@ -160,7 +150,7 @@ pub fn generate(
     };
     let mut reason = StopReason::Length;
     let mut cut = None;
-    while tokens.len() < settings.max_new_tokens {
+    while tokens.len() < settings.max_new_tokens as usize {
         if cancelled() {
             return Err(ZippError::Cancelled);
         }
@@ -180,7 +170,7 @@ pub fn generate(
             reason = StopReason::StopString;
             break;
         }
-        if tokens.len() >= settings.max_new_tokens {
+        if tokens.len() >= settings.max_new_tokens as usize {
             break;
         }
         if cache.position() + 1 >= model.context() {

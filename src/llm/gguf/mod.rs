@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 pub use file::GgufFile;
-pub use generate::{generate, GenerateSettings, Output, StopReason};
+pub use generate::{generate, Output, StopReason};
 pub use model::{Cache, Model, ARCHITECTURES};
 pub use registry::LoadedModel;
-pub use sampler::{argmax, Sampler, SamplerSettings};
+pub use sampler::{argmax, Sampler};
 pub use template::{ChatTemplate, TemplateSource};
 pub use vocab::{TokenKind, Vocab, VocabKind};
 
@@ -63,6 +63,7 @@ pub fn set_threads(threads: usize) {
 pub struct GgufBackend {
     settings: GgufSettings,
     name: String,
+    parameters: u64,
 }
 
 impl GgufBackend {
@@ -74,6 +75,7 @@ impl GgufBackend {
         let loaded = registry::get_or_load(&settings.path, settings.context)?;
         Ok(Self {
             name: loaded.name.clone(),
+            parameters: loaded.parameters,
             settings,
         })
     }
@@ -98,6 +100,10 @@ impl TextBackend for GgufBackend {
         &self.name
     }
 
+    fn parameters(&self) -> Option<u64> {
+        Some(self.parameters)
+    }
+
     fn generate(&self, request: &GenerationRequest<'_>) -> Result<Generation> {
         if request.is_cancelled() {
             return Err(ZippError::Cancelled);
@@ -109,24 +115,11 @@ impl TextBackend for GgufBackend {
         let add_bos = !bos_text.is_some_and(|b| !b.is_empty() && prompt.starts_with(b));
         let ids = loaded.vocab.encode(&prompt, add_bos, true);
         let p = request.params;
-        let settings = GenerateSettings {
-            sampler: SamplerSettings {
-                temperature: p.temperature,
-                top_k: p.top_k,
-                top_p: p.top_p,
-                min_p: p.min_p,
-                repeat_penalty: p.repeat_penalty,
-                repeat_last_n: 64,
-                seed: p.seed,
-            },
-            max_new_tokens: p.max_new_tokens as usize,
-            stop: p.stop.clone(),
-        };
         let out = generate(
             &loaded.model,
             &loaded.vocab,
             &ids,
-            &settings,
+            p,
             request.cancel,
             request.on_token,
         )?;

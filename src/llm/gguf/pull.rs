@@ -129,7 +129,7 @@ fn finish(part: &Path, dest: &Path, want: &str) -> Result<PathBuf> {
             message: format!("downloaded file has SHA-256 {got}, expected {want}; it was deleted"),
         });
     }
-    std::fs::rename(part, dest).map_err(|e| ZippError::io(dest, e))?;
+    crate::files::commit(part, dest)?;
     Ok(dest.to_path_buf())
 }
 

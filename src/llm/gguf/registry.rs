@@ -27,6 +27,8 @@ pub struct LoadedModel {
     pub vocab: Vocab,
     /// The chat format.
     pub template: ChatTemplate,
+    /// Weights in the file (every tensor's elements).
+    pub parameters: u64,
     /// Seconds the load took.
     pub load_seconds: f64,
 }
@@ -93,6 +95,7 @@ pub fn load(path: &Path, context: usize) -> Result<LoadedModel> {
         model,
         vocab,
         template,
+        parameters: file.parameter_count(),
         load_seconds,
     })
 }

@@ -1,52 +1,19 @@
 //! Choosing the next token from logits: repetition penalty, then greedy or temperature with
 //! top-k, top-p and min-p, drawn from a seeded generator (the same seed gives the same text).
 
+use crate::llm::{SamplingParams, REPEAT_LAST_N};
 use crate::rng::SplitMix;
-
-/// Sampling settings of one generation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SamplerSettings {
-    /// Softmax temperature; 0 or less is greedy.
-    pub temperature: f32,
-    /// Keep the k most likely tokens (0 = all).
-    pub top_k: usize,
-    /// Keep the smallest set of tokens whose probability reaches this mass (1 = all).
-    pub top_p: f32,
-    /// Drop tokens less likely than this fraction of the most likely one (0 = none).
-    pub min_p: f32,
-    /// Penalty on tokens seen in the last `repeat_last_n` tokens (1 = none), as llama.cpp:
-    /// positive logits are divided by it, negative ones multiplied.
-    pub repeat_penalty: f32,
-    /// How many recent tokens the penalty looks at.
-    pub repeat_last_n: usize,
-    /// Seed of the generator.
-    pub seed: u64,
-}
-
-impl Default for SamplerSettings {
-    fn default() -> Self {
-        Self {
-            temperature: 0.0,
-            top_k: 40,
-            top_p: 0.95,
-            min_p: 0.05,
-            repeat_penalty: 1.0,
-            repeat_last_n: 64,
-            seed: 0,
-        }
-    }
-}
 
 /// A sampler with its generator state.
 pub struct Sampler {
-    settings: SamplerSettings,
+    settings: SamplingParams,
     rng: SplitMix,
     candidates: Vec<(u32, f32)>,
 }
 
 impl Sampler {
     /// A sampler seeded from the settings.
-    pub fn new(settings: SamplerSettings) -> Self {
+    pub fn new(settings: SamplingParams) -> Self {
         let rng = SplitMix(settings.seed ^ 0x5a49_5050_5341_4d50);
         Self {
             settings,
@@ -60,7 +27,7 @@ impl Sampler {
     pub fn sample(&mut self, logits: &mut [f32], history: &[u32]) -> u32 {
         let s = &self.settings;
         if s.repeat_penalty != 1.0 && s.repeat_penalty > 0.0 {
-            let from = history.len().saturating_sub(s.repeat_last_n);
+            let from = history.len().saturating_sub(REPEAT_LAST_N);
             let mut seen: Vec<u32> = history[from..].to_vec();
             seen.sort_unstable();
             seen.dedup();
@@ -150,11 +117,11 @@ pub fn argmax(values: &[f32]) -> u32 {
 mod tests {
     use super::*;
 
-    fn settings(temperature: f32, seed: u64) -> SamplerSettings {
-        SamplerSettings {
+    fn settings(temperature: f32, seed: u64) -> SamplingParams {
+        SamplingParams {
             temperature,
             seed,
-            ..SamplerSettings::default()
+            ..SamplingParams::greedy()
         }
     }
 
@@ -166,7 +133,7 @@ mod tests {
 
     #[test]
     fn the_penalty_can_change_the_greedy_choice() {
-        let mut s = Sampler::new(SamplerSettings {
+        let mut s = Sampler::new(SamplingParams {
             repeat_penalty: 1.5,
             ..settings(0.0, 1)
         });
@@ -177,7 +144,7 @@ mod tests {
     fn the_same_seed_draws_the_same_sequence_and_others_differ() {
         let logits: Vec<f32> = (0..50).map(|i| (i as f32 * 0.37).sin()).collect();
         let draw = |seed| {
-            let mut s = Sampler::new(SamplerSettings {
+            let mut s = Sampler::new(SamplingParams {
                 top_k: 0,
                 top_p: 1.0,
                 min_p: 0.0,
@@ -193,7 +160,7 @@ mod tests {
 
     #[test]
     fn top_k_one_is_greedy_whatever_the_temperature() {
-        let mut s = Sampler::new(SamplerSettings {
+        let mut s = Sampler::new(SamplingParams {
             top_k: 1,
             ..settings(5.0, 3)
         });
@@ -204,7 +171,7 @@ mod tests {
 
     #[test]
     fn min_p_drops_unlikely_tokens() {
-        let mut s = Sampler::new(SamplerSettings {
+        let mut s = Sampler::new(SamplingParams {
             top_k: 0,
             top_p: 1.0,
             min_p: 0.5,

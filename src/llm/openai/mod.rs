@@ -20,7 +20,8 @@ pub struct OpenAiSettings {
     pub api_key: Option<String>,
     /// Connect timeout in milliseconds.
     pub connect_timeout_ms: u64,
-    /// Read timeout in milliseconds.
+    /// Deadline of one generation in milliseconds: every attempt and wait, each attempt's
+    /// connect, send, headers and body.
     pub timeout_ms: u64,
     /// Retries after HTTP 429 or 5xx.
     pub max_retries: u32,
@@ -30,10 +31,44 @@ pub struct OpenAiSettings {
     pub max_retry_wait_ms: u64,
 }
 
+impl OpenAiSettings {
+    /// The endpoint as it may be shown in logs and errors: a user name and password written
+    /// into the URL replaced by `***`.
+    pub fn shown_endpoint(&self) -> String {
+        redact_url(&self.endpoint)
+    }
+
+    /// `text` with every secret of these settings (the API key, a password in the URL)
+    /// replaced by `<redacted>`, e.g. a server's error text that echoes the key.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.replace(&self.endpoint, &self.shown_endpoint());
+        let secrets = [self.api_key.as_deref(), url_credentials(&self.endpoint)];
+        for secret in secrets.into_iter().flatten().filter(|s| s.len() >= 4) {
+            out = out.replace(secret, "<redacted>");
+        }
+        out
+    }
+}
+
+/// The `user:password` part of a URL, if it has one.
+fn url_credentials(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    authority.rsplit_once('@').map(|(creds, _)| creds)
+}
+
+/// `url` with its `user:password@` part replaced by `***@`.
+pub fn redact_url(url: &str) -> String {
+    match url_credentials(url) {
+        Some(creds) => url.replacen(&format!("{creds}@"), "***@", 1),
+        None => url.to_string(),
+    }
+}
+
 impl std::fmt::Debug for OpenAiSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OpenAiSettings")
-            .field("endpoint", &self.endpoint)
+            .field("endpoint", &self.shown_endpoint())
             .field("model", &self.model)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
@@ -49,12 +84,15 @@ pub fn endpoint(base_url: &str) -> Result<String> {
         .or_else(|| base.strip_prefix("https://"))
         .ok_or_else(|| ZippError::InvalidConfig {
             field: "base_url".into(),
-            message: format!("\"{base_url}\" must start with http:// or https://"),
+            message: format!(
+                "\"{}\" must start with http:// or https://",
+                redact_url(base_url)
+            ),
         })?;
     if rest.is_empty() || rest.starts_with('/') {
         return Err(ZippError::InvalidConfig {
             field: "base_url".into(),
-            message: format!("\"{base_url}\" has no host"),
+            message: format!("\"{}\" has no host", redact_url(base_url)),
         });
     }
     if base.ends_with("/chat/completions") {
@@ -122,6 +160,32 @@ impl TextBackend for OpenAiBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_in_the_url_and_the_key_never_show() {
+        let s = OpenAiSettings {
+            endpoint: endpoint("http://me:hunter22@127.0.0.1:9/v1").unwrap(),
+            model: "m".into(),
+            api_key: Some("sk-secret-key".into()),
+            connect_timeout_ms: 1,
+            timeout_ms: 1,
+            max_retries: 0,
+            retry_backoff_ms: 1,
+            max_retry_wait_ms: 1,
+        };
+        assert_eq!(
+            s.shown_endpoint(),
+            "http://***@127.0.0.1:9/v1/chat/completions"
+        );
+        assert!(!format!("{s:?}").contains("hunter22"));
+        let echoed = format!("invalid key sk-secret-key for {}", s.endpoint);
+        let scrubbed = s.scrub(&echoed);
+        assert!(
+            !scrubbed.contains("sk-secret-key") && !scrubbed.contains("hunter22"),
+            "{scrubbed}"
+        );
+        assert_eq!(redact_url("http://host:1/v1"), "http://host:1/v1");
+    }
 
     #[test]
     fn endpoints_from_base_urls() {

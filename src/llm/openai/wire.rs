@@ -95,7 +95,7 @@ pub fn error_message(body: &str) -> String {
             .or_else(|| v.get("detail"))
             .and_then(|m| m.as_str());
         if let Some(m) = found {
-            return m.to_string();
+            return excerpt(m.trim(), 200);
         }
     }
     let e = excerpt(body.trim(), 200);

@@ -3,7 +3,7 @@
 //! job leaves either the previous checkpoint or the new one, never half of one.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use candle_core::{Device, Tensor};
 use serde::{Deserialize, Serialize};
@@ -64,21 +64,13 @@ pub fn save(
     let n = json.len();
     let meta = Tensor::from_vec(json, n, &Device::Cpu).map_err(|e| corrupt(path, e))?;
     map.insert("state".into(), meta);
-    let tmp = temp_path(path);
-    candle_core::safetensors::save(&map, &tmp)
-        .map_err(|e| ZippError::io(&tmp, std::io::Error::other(e.to_string())))?;
-    std::fs::rename(&tmp, path).map_err(|e| ZippError::io(path, e))
+    crate::files::write_atomic_with(path, |tmp| {
+        candle_core::safetensors::save(&map, tmp)
+            .map_err(|e| ZippError::io(tmp, std::io::Error::other(e.to_string())))
+    })
 }
 
-/// `path` with `.tmp` appended, in the same folder (so the rename is atomic).
-pub fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(".tmp");
-    path.with_file_name(name)
-}
+pub use crate::files::temp_path;
 
 /// Restores `encoder` and `optimizer` from `path` and returns the best parameters and state;
 /// a checkpoint of another configuration, a corrupt file or a shape mismatch is an error.

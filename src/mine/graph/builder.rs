@@ -264,7 +264,7 @@ impl GraphBuilder {
         let graph = self.finish_into(options, report, Writer::to_file(&tmp)?, Some(&tmp));
         match graph {
             Ok(_) => {
-                std::fs::rename(&tmp, path).map_err(|e| crate::error::ZippError::io(path, e))?;
+                crate::files::commit(&tmp, path)?;
                 Graph::load(path)
             }
             Err(e) => {

@@ -116,9 +116,7 @@ impl Graph {
     /// Writes the graph file.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, self.bytes()).map_err(|e| ZippError::io(&tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| ZippError::io(path, e))
+        crate::files::write_atomic(path, self.bytes())
     }
 
     /// The file image.

@@ -64,9 +64,13 @@ pub struct MineConfig {
     /// Training device.
     #[serde(default)]
     pub device: DeviceKind,
-    /// Compute threads (default: all cores).
+    /// Compute threads (default: all cores; 1 to 256).
     #[serde(default)]
     pub threads: Option<usize>,
+    /// Largest memory the job may need, in MiB (default 16,384): estimated from the graph and
+    /// the encoder before training, and refused over it.
+    #[serde(default)]
+    pub memory_limit_mb: Option<u64>,
 }
 
 fn yes() -> bool {
@@ -76,8 +80,17 @@ fn yes() -> bool {
 impl MineConfig {
     /// Parses a JSON configuration; relative paths are taken from `base` when given.
     pub fn from_json(json: &str, base: Option<&Path>) -> Result<Self> {
-        let mut c: MineConfig =
-            serde_json::from_str(json).map_err(|e| ZippError::json("mining config", &e))?;
+        let mut c: MineConfig = serde_json::from_str(json).map_err(|e| {
+            if e.is_data() {
+                // Well-formed JSON with a wrong key, type or value: a configuration problem.
+                ZippError::InvalidConfig {
+                    field: "mining config".into(),
+                    message: crate::error::strip_position(&e.to_string()),
+                }
+            } else {
+                ZippError::json("mining config", &e)
+            }
+        })?;
         if let Some(base) = base {
             let fix = |p: &mut PathBuf| {
                 if p.is_relative() {
@@ -137,6 +150,6 @@ impl MineConfig {
         if self.threads == Some(0) {
             return bad("threads", "must be positive".into());
         }
-        Ok(())
+        super::limits::check(self)
     }
 }

@@ -3,6 +3,7 @@
 
 mod config;
 mod handle;
+pub mod limits;
 mod run;
 mod status;
 

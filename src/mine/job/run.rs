@@ -1,8 +1,7 @@
 //! The mining pipeline: load the graph, train the encoder, rank communities by attention, pick
 //! evidence, verbalize personas, and write every output atomically.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -46,15 +45,7 @@ pub struct MineResult {
     pub resumed_epochs: usize,
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = crate::mine::encoder::temp_path(path);
-    let mut f = std::fs::File::create(&tmp).map_err(|e| ZippError::io(&tmp, e))?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
-        .map_err(|e| ZippError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| ZippError::io(path, e))
-}
+pub use crate::files::write_atomic;
 
 /// Runs `work` on a thread pool of `threads` threads (`None`: one per core), so the encoder's
 /// parallel loops and matrix products use exactly that many.
@@ -101,6 +92,11 @@ pub fn run(config: &MineConfig, cancel: &AtomicBool, status: StatusSink<'_>) -> 
     let personas_dir = out.join("personas");
     std::fs::create_dir_all(&personas_dir).map_err(|e| ZippError::io(&personas_dir, e))?;
     let train_graph = TrainGraph::from_graph(&graph, config.encoder.self_loops)?;
+    super::limits::check_memory(
+        config,
+        train_graph.message.nodes() as u64,
+        train_graph.message.len() as u64,
+    )?;
     let images = match &config.images {
         Some(src) => Some(ImageTargets::load(&graph, &src.index, &src.vectors)?),
         None => None,
@@ -142,10 +138,10 @@ pub fn run(config: &MineConfig, cancel: &AtomicBool, status: StatusSink<'_>) -> 
         .iter()
         .map(|(n, v)| (n.to_string(), v.as_tensor().clone()))
         .collect();
-    let tmp = crate::mine::encoder::temp_path(&encoder_path);
-    candle_core::safetensors::save(&tensors, &tmp)
-        .map_err(|e| ZippError::io(&tmp, std::io::Error::other(e.to_string())))?;
-    std::fs::rename(&tmp, &encoder_path).map_err(|e| ZippError::io(&encoder_path, e))?;
+    crate::files::write_atomic_with(&encoder_path, |tmp| {
+        candle_core::safetensors::save(&tensors, tmp)
+            .map_err(|e| ZippError::io(tmp, std::io::Error::other(e.to_string())))
+    })?;
     let metrics_path = out.join("metrics.json");
     let metrics = serde_json::json!({
         "best_epoch": outcome.best_epoch, "stopped_early": outcome.stopped_early,
@@ -224,12 +220,22 @@ pub fn run(config: &MineConfig, cancel: &AtomicBool, status: StatusSink<'_>) -> 
         resumed_epochs: outcome.resumed_epochs,
     };
     let v0 = Instant::now();
+    let mut ids = std::collections::HashMap::new();
     for (i, (u, r)) in order.iter().zip(&ranked).enumerate() {
         if cancel.load(Ordering::Relaxed) {
             return Err(ZippError::Cancelled);
         }
         let name = graph.user_name(*u);
-        let file = personas_dir.join(format!("{}.json", verbalize::persona_id(name)));
+        let id = verbalize::persona_id(name);
+        if let Some(first) = ids.insert(id.clone(), name) {
+            // Ids carry a hash of the name; two names with one id would overwrite a file.
+            result.personas_failed.push((
+                name.to_string(),
+                format!("its persona id {id} is also that of user {first}"),
+            ));
+            continue;
+        }
+        let file = personas_dir.join(format!("{id}.json"));
         if config.resume && file.exists() {
             result.personas_kept += 1;
             continue;
