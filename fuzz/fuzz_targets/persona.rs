@@ -16,6 +16,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = persona.to_json();
         let _ = persona.label();
         let rewriter = Rewriter::from_json(r#"{"backend": "rules"}"#).expect("rules rewriter");
-        let _ = rewriter.rewrite(&persona, "a cat on a windowsill", &RewriteOptions::default());
+        let _ = rewriter.rewrite(
+            &persona,
+            "a cat on a windowsill",
+            &RewriteOptions::default(),
+        );
     }
 });
