@@ -45,6 +45,7 @@ pub mod taste;
 /// cbindgen:ignore
 pub mod text;
 
-pub use error::{Result, ZippError, ZippStatus};
+pub use error::{Result, ZippError};
+pub use ffi::status_code::ZippStatus;
 pub use persona::{Persona, PersonaDocument, Survey};
 pub use rewrite::{OnError, RewriteOptions, RewriteResult, Rewriter, RewriterConfig};

@@ -145,7 +145,10 @@ fn cancel_stops_within_a_second() {
         asked.elapsed()
     );
     assert_eq!(job.poll().stage, Stage::Cancelled);
-    assert_eq!(job.result().unwrap().unwrap_err().0, ZippStatus::Cancelled);
+    assert_eq!(
+        job.result().unwrap().unwrap_err().status(),
+        ZippStatus::Cancelled
+    );
     assert!(dir.join("out/checkpoint.safetensors").exists());
     assert_eq!(
         std::fs::read_dir(dir.join("out/personas")).unwrap().count(),
@@ -212,7 +215,8 @@ fn a_corrupt_checkpoint_is_refused_with_its_path() {
     std::fs::write(&ckpt, b"\x10\x00\x00\x00\x00\x00\x00\x00{\"a\": truncated").unwrap();
     let job = start(&dir, r#", "train": {"epochs": 3}"#);
     assert!(job.wait(Some(Duration::from_secs(60))));
-    let (status, message) = job.result().unwrap().unwrap_err();
+    let err = job.result().unwrap().unwrap_err();
+    let (status, message) = (err.status(), err.to_string());
     assert_eq!(status, ZippStatus::InvalidModel);
     assert!(
         message.contains("checkpoint.safetensors") && message.contains("delete it"),
@@ -229,4 +233,54 @@ fn a_corrupt_checkpoint_is_refused_with_its_path() {
     assert!(job.wait(Some(Duration::from_secs(120))));
     assert_eq!(job.result().unwrap().unwrap().resumed_epochs, 0);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Everything a run writes that depends on the training: metrics, salience and every persona.
+fn outputs(r: &zipp::mine::job::MineResult) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&r.personas_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files.push(r.salience.clone());
+    files.push(r.encoder.clone());
+    files
+        .into_iter()
+        .map(|f| {
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&f).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn the_same_seed_gives_the_same_result_at_one_and_two_threads() {
+    let extra = r#", "train": {"epochs": 4, "patience": 0}"#;
+    let mut runs = Vec::new();
+    for threads in [1, 2, 2] {
+        let dir = world(&format!("threads{threads}-{}", runs.len()));
+        let cfg = config(&dir, extra).replace("\"threads\": 2", &format!("\"threads\": {threads}"));
+        let job = MineJob::start(MineConfig::from_json(&cfg, None).unwrap()).unwrap();
+        assert!(job.wait(Some(Duration::from_secs(300))));
+        let r = job.result().unwrap().unwrap();
+        let metrics: Value =
+            serde_json::from_str(&std::fs::read_to_string(&r.metrics).unwrap()).unwrap();
+        // Everything but the wall-clock time of each epoch.
+        let mut history = metrics["history"].clone();
+        for epoch in history.as_array_mut().unwrap() {
+            epoch.as_object_mut().unwrap().remove("seconds");
+        }
+        runs.push((threads, history, outputs(&r)));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let (_, history, files) = &runs[0];
+    assert!(files.len() > 100, "personas were written");
+    for (threads, h, f) in &runs[1..] {
+        assert_eq!(h, history, "metrics history with {threads} threads");
+        assert_eq!(f.len(), files.len());
+        for ((name_a, a), (name_b, b)) in files.iter().zip(f) {
+            assert_eq!(name_a, name_b);
+            assert!(a == b, "{name_a} differs with {threads} threads");
+        }
+    }
 }

@@ -5,7 +5,7 @@ use std::ffi::{c_char, c_void, CString};
 use log::{Level, LevelFilter};
 
 use super::panic::guard;
-use crate::error::{ZippError, ZippStatus};
+use crate::{ZippError, ZippStatus};
 
 /// Logging off.
 pub const ZIPP_LOG_OFF: i32 = 0;

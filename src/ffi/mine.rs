@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use super::panic::{guard, guard_value};
 use super::strings::{out_arg, owned, str_arg};
-use crate::error::{ZippError, ZippStatus};
 use crate::mine::job::{MineConfig, MineJob};
+use crate::{ZippError, ZippStatus};
 
 /// A persona-mining job running on its own thread. Every function on it may be called from any
 /// thread. Free it with `zipp_job_free`, which cancels it first.
@@ -146,9 +146,9 @@ pub unsafe extern "C" fn zipp_job_result(
                 unsafe { *out_result_json = owned(json) };
                 Ok(())
             }
-            Some(Err((code, message))) => {
-                super::status::set_last_error(&message);
-                failed = Some(code);
+            Some(Err(e)) => {
+                super::status::set_last_error(&e.to_string());
+                failed = Some(e.status());
                 Ok(())
             }
         }

@@ -12,5 +12,6 @@ pub mod panic;
 pub mod persona;
 pub mod rewriter;
 pub mod status;
+pub mod status_code;
 pub mod strings;
 pub mod version;

@@ -6,8 +6,8 @@ use std::path::Path;
 use super::panic::guard;
 use super::strings::{out_arg, owned, str_arg};
 use crate::error::ZippError;
-use crate::error::ZippStatus;
 use crate::llm::gguf::{locate, registry};
+use crate::ZippStatus;
 
 /// Writes the path of the model the gguf backend uses when none is configured (`ZIPP_MODEL`,
 /// else the default model in the cache folder) to `*out_path`; free it with `zipp_string_free`.

@@ -3,7 +3,8 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::status::set_last_error;
-use crate::error::{Result, ZippError, ZippStatus};
+use crate::error::{Result, ZippError};
+use crate::ZippStatus;
 
 /// Runs `body`, turning its error or panic into a status and the thread's last-error message.
 pub(crate) fn guard(body: impl FnOnce() -> Result<()>) -> ZippStatus {

@@ -4,8 +4,9 @@ use std::ffi::c_char;
 
 use super::panic::guard;
 use super::strings::{out_arg, owned, str_arg};
-use crate::error::{Result, ZippStatus};
+use crate::error::Result;
 use crate::persona::{Persona, Survey};
+use crate::ZippStatus;
 
 /// A validated persona. Immutable once made, so one handle may be used from many threads at
 /// once. Free it with `zipp_persona_free`.

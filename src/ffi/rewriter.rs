@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use super::panic::guard;
 use super::persona::ZippPersona;
 use super::strings::{opt_str_arg, out_arg, owned, str_arg};
-use crate::error::{ZippError, ZippStatus};
 use crate::rewrite::Rewriter;
+use crate::{ZippError, ZippStatus};
 
 /// A rewriter: one backend, a cache and default options. Thread-safe: any number of threads may
 /// call `zipp_rewriter_rewrite` on one handle at once. Free it with `zipp_rewriter_free`.

@@ -1,10 +1,10 @@
 //! Status names and the per-thread last-error message.
 
 use std::cell::RefCell;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, CString};
 
 use super::panic::guard_value;
-use crate::error::ZippStatus;
+use super::status_code::ZippStatus;
 
 thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
@@ -25,49 +25,14 @@ pub extern "C" fn zipp_last_error() -> *const c_char {
     guard_value(c"".as_ptr(), || LAST_ERROR.with(|e| e.borrow().as_ptr()))
 }
 
-fn status_from_code(code: i32) -> Option<ZippStatus> {
-    use ZippStatus::*;
-    [
-        Ok,
-        Panic,
-        NullPointer,
-        InvalidUtf8,
-        InvalidJson,
-        TooLarge,
-        Io,
-        InvalidPersona,
-        InvalidConfig,
-        InvalidOptions,
-        Connection,
-        Timeout,
-        Auth,
-        ModelNotFound,
-        RateLimited,
-        Server,
-        BadResponse,
-        Backend,
-        Cancelled,
-        Unsupported,
-        InvalidGraph,
-        InvalidInput,
-        InvalidModel,
-        Compute,
-        Pending,
-        BufferTooSmall,
-    ]
-    .into_iter()
-    .find(|s| *s as i32 == code)
-}
-
 /// The constant's name for a status code, e.g. "ZIPP_STATUS_INVALID_JSON"; "ZIPP_STATUS_UNKNOWN"
 /// for a code this version does not know. Static storage: never free it.
 #[no_mangle]
 pub extern "C" fn zipp_status_name(status: i32) -> *const c_char {
     guard_value(c"ZIPP_STATUS_UNKNOWN".as_ptr(), || {
-        let name = status_from_code(status)
-            .map(ZippStatus::c_name)
-            .unwrap_or("ZIPP_STATUS_UNKNOWN");
-        static_cstr(name)
+        ZippStatus::from_code(status).map_or(c"ZIPP_STATUS_UNKNOWN".as_ptr(), |s| {
+            s.c_name_cstr().as_ptr()
+        })
     })
 }
 
@@ -75,21 +40,7 @@ pub extern "C" fn zipp_status_name(status: i32) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn zipp_status_describe(status: i32) -> *const c_char {
     guard_value(c"unknown status".as_ptr(), || {
-        let text = status_from_code(status)
-            .map(ZippStatus::describe)
-            .unwrap_or("unknown status");
-        static_cstr(text)
+        ZippStatus::from_code(status)
+            .map_or(c"unknown status".as_ptr(), |s| s.describe_cstr().as_ptr())
     })
-}
-
-/// Leaks each distinct static name once as a C string (at most a few dozen, ever).
-fn static_cstr(s: &'static str) -> *const c_char {
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-    static NAMES: Mutex<Option<HashMap<&'static str, &'static CStr>>> = Mutex::new(None);
-    let mut guard = NAMES.lock().unwrap_or_else(|p| p.into_inner());
-    let map = guard.get_or_insert_with(HashMap::new);
-    map.entry(s)
-        .or_insert_with(|| Box::leak(CString::new(s).unwrap_or_default().into_boxed_c_str()))
-        .as_ptr()
 }

@@ -61,15 +61,11 @@ pub fn run(path: &Path, fresh: bool) -> Result<u8, ZippError> {
             println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             Ok(0)
         }
-        Some(Err((status, message))) => {
-            let stage = job.poll().stage;
-            if stage == Stage::Cancelled {
+        Some(Err(e)) => {
+            if job.poll().stage == Stage::Cancelled {
                 eprintln!("cancelled; the checkpoint keeps the last finished epoch");
             }
-            Err(ZippError::Compute {
-                stage: format!("mining ({})", status.describe()),
-                message,
-            })
+            Err(e)
         }
         None => Err(ZippError::Pending {
             what: "the mining job".into(),

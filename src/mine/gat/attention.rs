@@ -16,6 +16,9 @@ use super::edges::EdgeIndex;
 use crate::cpu_slice::f32_slice;
 use crate::rng::mix;
 
+/// Targets whose att gradients one backward task sums before the blocks are added in order.
+const TARGETS_PER_BLOCK: usize = 256;
+
 /// The fused attention: inputs `xl` and `xr` of shape (nodes, heads, channels) and `att` of
 /// shape (heads, channels); output (nodes, heads, channels).
 #[derive(Debug, Clone)]
@@ -242,65 +245,72 @@ impl CustomOp3 for GatAttention {
         let datt = {
             let weight_ptr = SharedMut(weight.as_mut_ptr());
             let dscore_ptr = SharedMut(dscore.as_mut_ptr());
-            dxr.par_chunks_mut(width)
-                .enumerate()
-                .fold(
-                    || (vec![0f32; width], Vec::new(), Vec::new()),
-                    |(mut datt, mut alpha, mut dalpha), (t, dxr_t)| {
-                        for h in 0..heads {
-                            self.coefficients(d, x, t, h, &mut alpha);
-                            let g_t = &g[d.row(t, h)];
-                            dalpha.clear();
-                            let mut dot_sum = 0.0f32;
-                            for (k, a) in edges.incoming(t).zip(&alpha) {
-                                let keep = self.keep(k, h, heads);
-                                let xl_j = &xl_v[d.row(edges.source(k), h)];
-                                let da = keep * dot(g_t, xl_j);
-                                dot_sum += a * da;
-                                dalpha.push(da);
-                            }
-                            let xr_t = &xr_v[d.row(t, h)];
-                            let a_h = &att_v[h * channels..(h + 1) * channels];
-                            let datt_h = &mut datt[h * channels..(h + 1) * channels];
-                            let dxr_th = &mut dxr_t[h * channels..(h + 1) * channels];
-                            for ((k, a), da) in edges.incoming(t).zip(&alpha).zip(&dalpha) {
-                                let ds = a * (da - dot_sum);
-                                // SAFETY: each target-order edge k belongs to exactly one
-                                // target t, and each t is visited by exactly one task.
-                                unsafe {
-                                    *weight_ptr.at(k * heads + h) = a * self.keep(k, h, heads);
-                                    *dscore_ptr.at(k * heads + h) = ds;
-                                }
-                                if ds == 0.0 {
-                                    continue;
-                                }
-                                let xl_j = &xl_v[d.row(edges.source(k), h)];
-                                let slope = self.slope;
-                                for ((((da, dr), l), r), w) in datt_h
-                                    .iter_mut()
-                                    .zip(dxr_th.iter_mut())
-                                    .zip(xl_j)
-                                    .zip(xr_t)
-                                    .zip(a_h)
-                                {
-                                    let s = l + r;
-                                    let df = if s > 0.0 { 1.0 } else { slope };
-                                    *da += ds * s * df;
-                                    *dr += ds * w * df;
-                                }
-                            }
+            // Each task sums the att gradient of one fixed block of targets, and the blocks'
+            // sums are added in block order: the same floating-point order, so the same result,
+            // whatever the thread count or the scheduling.
+            let per_target = |(mut datt, mut alpha, mut dalpha): (Vec<f32>, Vec<f32>, Vec<f32>),
+                              (t, dxr_t): (usize, &mut [f32])| {
+                for h in 0..heads {
+                    self.coefficients(d, x, t, h, &mut alpha);
+                    let g_t = &g[d.row(t, h)];
+                    dalpha.clear();
+                    let mut dot_sum = 0.0f32;
+                    for (k, a) in edges.incoming(t).zip(&alpha) {
+                        let keep = self.keep(k, h, heads);
+                        let xl_j = &xl_v[d.row(edges.source(k), h)];
+                        let da = keep * dot(g_t, xl_j);
+                        dot_sum += a * da;
+                        dalpha.push(da);
+                    }
+                    let xr_t = &xr_v[d.row(t, h)];
+                    let a_h = &att_v[h * channels..(h + 1) * channels];
+                    let datt_h = &mut datt[h * channels..(h + 1) * channels];
+                    let dxr_th = &mut dxr_t[h * channels..(h + 1) * channels];
+                    for ((k, a), da) in edges.incoming(t).zip(&alpha).zip(&dalpha) {
+                        let ds = a * (da - dot_sum);
+                        // SAFETY: each target-order edge k belongs to exactly one
+                        // target t, and each t is visited by exactly one task.
+                        unsafe {
+                            *weight_ptr.at(k * heads + h) = a * self.keep(k, h, heads);
+                            *dscore_ptr.at(k * heads + h) = ds;
                         }
-                        (datt, alpha, dalpha)
-                    },
-                )
-                .map(|(datt, _, _)| datt)
-                .reduce(
-                    || vec![0f32; width],
-                    |mut a, b| {
-                        a.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
-                        a
-                    },
-                )
+                        if ds == 0.0 {
+                            continue;
+                        }
+                        let xl_j = &xl_v[d.row(edges.source(k), h)];
+                        let slope = self.slope;
+                        for ((((da, dr), l), r), w) in datt_h
+                            .iter_mut()
+                            .zip(dxr_th.iter_mut())
+                            .zip(xl_j)
+                            .zip(xr_t)
+                            .zip(a_h)
+                        {
+                            let s = l + r;
+                            let df = if s > 0.0 { 1.0 } else { slope };
+                            *da += ds * s * df;
+                            *dr += ds * w * df;
+                        }
+                    }
+                }
+                (datt, alpha, dalpha)
+            };
+            let blocks: Vec<Vec<f32>> = dxr
+                .par_chunks_mut(width * TARGETS_PER_BLOCK)
+                .enumerate()
+                .map(|(b, block)| {
+                    block
+                        .chunks_mut(width)
+                        .enumerate()
+                        .map(|(i, dxr_t)| (b * TARGETS_PER_BLOCK + i, dxr_t))
+                        .fold((vec![0f32; width], Vec::new(), Vec::new()), per_target)
+                        .0
+                })
+                .collect();
+            blocks.iter().fold(vec![0f32; width], |mut sum, block| {
+                sum.iter_mut().zip(block).for_each(|(s, b)| *s += b);
+                sum
+            })
         };
         // Pass 2, by source: xl gradients from the messages and from the scores.
         let mut dxl = vec![0f32; n * width];

@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 use super::config::MineConfig;
 use super::run::{run, with_threads, MineResult};
 use super::status::{JobStatus, Stage};
-use crate::error::{ZippError, ZippStatus};
+use crate::ZippError;
 
-/// How a finished job ended: its result, or the error's status and message.
-pub type JobOutcome = Result<MineResult, (ZippStatus, String)>;
+/// How a finished job ended: its result, or the error that ended it.
+pub type JobOutcome = Result<MineResult, ZippError>;
 
 #[derive(Default)]
 struct Shared {
@@ -45,19 +45,18 @@ impl MineJob {
                 let work = || with_threads(config.threads, || run(&config, &c, &report));
                 let outcome = match catch_unwind(AssertUnwindSafe(work)) {
                     Ok(Ok(r)) => Ok(r),
-                    Ok(Err(e)) => Err((e.status(), e.to_string())),
-                    Err(p) => {
-                        let message = crate::error::panic_message(p.as_ref());
-                        Err((ZippStatus::Panic, format!("internal panic: {message}")))
-                    }
+                    Ok(Err(e)) => Err(e),
+                    Err(p) => Err(ZippError::Panic {
+                        message: crate::error::panic_message(p.as_ref()),
+                    }),
                 };
                 let mut g = lock(&s.0);
                 match &outcome {
                     Ok(_) => g.status.stage = Stage::Done,
-                    Err((ZippStatus::Cancelled, _)) => g.status.stage = Stage::Cancelled,
-                    Err((_, m)) => {
+                    Err(ZippError::Cancelled) => g.status.stage = Stage::Cancelled,
+                    Err(e) => {
                         g.status.stage = Stage::Failed;
-                        g.status.error = Some(m.clone());
+                        g.status.error = Some(e.to_string());
                     }
                 }
                 g.outcome = Some(outcome);
