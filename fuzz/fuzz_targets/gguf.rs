@@ -7,22 +7,31 @@ use std::path::Path;
 use libfuzzer_sys::fuzz_target;
 use zipp::llm::gguf::{ChatTemplate, GgufFile, Vocab};
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(file) = GgufFile::from_bytes(Path::new("fuzz.gguf"), data) else {
-        return;
-    };
-    let _ = file.parameter_count();
-    for name in ["token_embd.weight", "output.weight"] {
-        let _ = file.tensor_bytes(name);
+fuzz_target!(
+    init: {
+        // libFuzzer's panic hook aborts on every panic, even one the library catches: the
+        // library stops panics of the GGUF header parser it uses (see `GgufFile::from_bytes`)
+        // and refuses the file. Print the panic instead; one that escapes the library still
+        // reaches libfuzzer-sys's wrapper, which aborts and saves the input.
+        std::panic::set_hook(Box::new(|info| eprintln!("{info}")));
+    },
+    |data: &[u8]| {
+        let Ok(file) = GgufFile::from_bytes(Path::new("fuzz.gguf"), data) else {
+            return;
+        };
+        let _ = file.parameter_count();
+        for name in ["token_embd.weight", "output.weight"] {
+            let _ = file.tensor_bytes(name);
+        }
+        let _ = file.opt_uint("general.alignment");
+        let arch = file.opt_string("general.architecture").unwrap_or("llama");
+        if let Ok(vocab) = Vocab::from_gguf(&file) {
+            let ids = vocab.encode("a cat on a windowsill <|im_end|>", true, true);
+            let _ = vocab.decode(&ids);
+            let bos = vocab.bos().and_then(|b| vocab.token_text(b)).unwrap_or("");
+            let eos = vocab.eos().and_then(|e| vocab.token_text(e)).unwrap_or("");
+            let template = file.opt_string("tokenizer.chat_template");
+            let _ = ChatTemplate::new(template, arch, false, bos, eos);
+        }
     }
-    let _ = file.opt_uint("general.alignment");
-    let arch = file.opt_string("general.architecture").unwrap_or("llama");
-    if let Ok(vocab) = Vocab::from_gguf(&file) {
-        let ids = vocab.encode("a cat on a windowsill <|im_end|>", true, true);
-        let _ = vocab.decode(&ids);
-        let bos = vocab.bos().and_then(|b| vocab.token_text(b)).unwrap_or("");
-        let eos = vocab.eos().and_then(|e| vocab.token_text(e)).unwrap_or("");
-        let template = file.opt_string("tokenizer.chat_template");
-        let _ = ChatTemplate::new(template, arch, false, bos, eos);
-    }
-});
+);

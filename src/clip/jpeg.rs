@@ -70,11 +70,18 @@ fn error_manager() -> jpeg_error_mgr {
 }
 
 /// Decodes a JPEG file to RGB8 (grayscale replicated): `Ok(None)` for CMYK and YCCK files,
-/// `Err(message)` for corrupt or truncated ones.
-pub fn decode(bytes: &[u8]) -> Result<Option<Rgb8>, String> {
+/// `Err(message)` for corrupt or truncated ones and for those over `max_pixels` (read from the
+/// header, before any pixel is decoded).
+pub fn decode(bytes: &[u8], max_pixels: usize) -> Result<Option<Rgb8>, String> {
     type Decoded = (usize, usize, Vec<u8>);
     let run = catch_unwind(AssertUnwindSafe(|| -> std::io::Result<Option<Decoded>> {
         let jpeg = mozjpeg::Decompress::with_err(error_manager()).from_mem(bytes)?;
+        let (width, height) = jpeg.size();
+        if width.saturating_mul(height) > max_pixels {
+            return Err(std::io::Error::other(format!(
+                "{width} x {height} pixels is over the limit of {max_pixels} pixels"
+            )));
+        }
         if matches!(
             jpeg.color_space(),
             J_COLOR_SPACE::JCS_CMYK | J_COLOR_SPACE::JCS_YCCK

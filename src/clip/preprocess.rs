@@ -9,6 +9,13 @@ use serde::Deserialize;
 use super::resample::resize_rgb8;
 use crate::error::{Result, ZippError};
 
+/// The image crate's limits for decoding at most `max_pixels` pixels (RGBA at most).
+fn limits_for(max_pixels: usize) -> image::Limits {
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some((max_pixels as u64).saturating_mul(4));
+    limits
+}
+
 /// An RGB8 image, rows top to bottom, interleaved channels.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rgb8 {
@@ -20,21 +27,51 @@ pub struct Rgb8 {
     pub pixels: Vec<u8>,
 }
 
+/// The most pixels an image may have: Pillow's decompression-bomb limit (twice its
+/// `MAX_IMAGE_PIXELS`), so what Pillow refuses is refused here too, before it is decoded.
+pub const MAX_PIXELS: usize = 2 * 89_478_485;
+
 impl Rgb8 {
     /// Decodes PNG, JPEG or WebP bytes (the format is sniffed); `what` names the source in errors.
     /// JPEG goes through libjpeg-turbo's algorithms, so photographs decode exactly as in Pillow.
+    /// Images over [`MAX_PIXELS`] are refused from their header, before any pixel is decoded.
     pub fn decode(bytes: &[u8], what: &str) -> Result<Self> {
+        Self::decode_at_most(bytes, what, MAX_PIXELS)
+    }
+
+    /// [`Rgb8::decode`] with a lower pixel limit, for callers that take images from anyone.
+    pub fn decode_at_most(bytes: &[u8], what: &str, max_pixels: usize) -> Result<Self> {
         let refuse = |message: String| ZippError::InvalidInput {
             file: what.to_string(),
             line: 0,
             message: format!("cannot decode the image: {message}"),
         };
+        let too_large = |width: usize, height: usize| {
+            refuse(format!(
+                "{width} x {height} pixels is over the limit of {max_pixels} pixels"
+            ))
+        };
         if super::jpeg::is_jpeg(bytes) {
-            if let Some(img) = super::jpeg::decode(bytes).map_err(refuse)? {
+            if let Some(img) = super::jpeg::decode(bytes, max_pixels).map_err(refuse)? {
                 return Ok(img);
             }
         }
-        let img = image::load_from_memory(bytes).map_err(|e| refuse(e.to_string()))?;
+        let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| refuse(e.to_string()))?;
+        reader.limits(limits_for(max_pixels));
+        let (width, height) = reader
+            .into_dimensions()
+            .map_err(|e| refuse(e.to_string()))?;
+        let (width, height) = (width as usize, height as usize);
+        if width.saturating_mul(height) > max_pixels {
+            return Err(too_large(width, height));
+        }
+        let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| refuse(e.to_string()))?;
+        reader.limits(limits_for(max_pixels));
+        let img = reader.decode().map_err(|e| refuse(e.to_string()))?;
         if img.color().has_alpha() {
             let rgba = img.to_rgba8();
             let (width, height) = (rgba.width() as usize, rgba.height() as usize);
@@ -306,5 +343,57 @@ fn center_crop(img: &Rgb8, cw: usize, ch: usize) -> Rgb8 {
         width: cw,
         height: ch,
         pixels: out,
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    /// An 8 x 8 gray-gradient image encoded as `format`.
+    fn encoded(format: image::ImageFormat) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(8, 8, |x, y| {
+            image::Rgb([(x * 30) as u8, (y * 30) as u8, 90])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, format).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn images_over_the_pixel_limit_are_refused_before_decoding() {
+        for format in [image::ImageFormat::Png, image::ImageFormat::Jpeg] {
+            let bytes = encoded(format);
+            assert_eq!(Rgb8::decode_at_most(&bytes, "x", 64).unwrap().width, 8);
+            let err = Rgb8::decode_at_most(&bytes, "small.img", 63).unwrap_err();
+            assert_eq!(err.status(), crate::ZippStatus::InvalidInput);
+            assert!(
+                err.to_string()
+                    .contains("8 x 8 pixels is over the limit of 63"),
+                "{format:?}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_jpeg_header_declaring_a_huge_image_is_refused_at_once() {
+        // Found by fuzzing (fuzz/fuzz_targets/image.rs): a 1.2 kB JPEG whose frame header
+        // declares tens of thousands of pixels a side kept decoding and resizing for minutes.
+        let mut bytes = encoded(image::ImageFormat::Jpeg);
+        let sof = bytes
+            .windows(2)
+            .position(|w| w == [0xFF, 0xC0])
+            .expect("a baseline frame header");
+        // FFC0, length (2), precision (1), then height and width (2 each, big-endian).
+        bytes[sof + 5..sof + 7].copy_from_slice(&30_000u16.to_be_bytes());
+        bytes[sof + 7..sof + 9].copy_from_slice(&30_000u16.to_be_bytes());
+        let t = std::time::Instant::now();
+        let err = Rgb8::decode(&bytes, "bomb.jpg").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("30000 x 30000 pixels is over the limit of 178956970"),
+            "{err}"
+        );
+        assert!(t.elapsed() < std::time::Duration::from_secs(1));
     }
 }

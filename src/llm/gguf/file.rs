@@ -54,8 +54,18 @@ impl GgufFile {
                 "not a GGUF file (the first four bytes are not `GGUF`)",
             ));
         }
-        let content = Content::read(&mut Cursor::new(&map[..]))
-            .map_err(|e| invalid(path, format!("unreadable GGUF header: {e}")))?;
+        // The header parser panics on some malformed headers (an alignment of 0 divides by
+        // zero); such a file is as unreadable as one it rejects.
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Content::read(&mut Cursor::new(&map[..]))
+        }));
+        let content = match read {
+            Ok(read) => read.map_err(|e| invalid(path, format!("unreadable GGUF header: {e}")))?,
+            Err(payload) => {
+                let message = crate::error::panic_message(payload.as_ref());
+                return Err(invalid(path, format!("unreadable GGUF header: {message}")));
+            }
+        };
         for (name, info) in &content.tensor_infos {
             if sizes(info).is_none() {
                 return Err(invalid(
@@ -345,6 +355,28 @@ mod tests {
         b.extend(0u64.to_le_bytes());
         b.resize(b.len().next_multiple_of(32) + 64, 0);
         b
+    }
+
+    #[test]
+    fn an_alignment_of_zero_is_refused_at_open() {
+        // Found by fuzzing (fuzz/fuzz_targets/gguf.rs): the header parser divided by zero.
+        let mut b = b"GGUF".to_vec();
+        b.extend(3u32.to_le_bytes());
+        b.extend(0u64.to_le_bytes()); // tensors
+        b.extend(1u64.to_le_bytes()); // metadata entries
+        let key = b"general.alignment";
+        b.extend((key.len() as u64).to_le_bytes());
+        b.extend(key);
+        b.extend(4u32.to_le_bytes()); // UINT32
+        b.extend(0u32.to_le_bytes());
+        b.resize(64, 0);
+        let err = GgufFile::from_bytes(Path::new("zero.gguf"), &b).unwrap_err();
+        assert_eq!(err.status(), crate::ZippStatus::InvalidModel);
+        assert!(
+            err.to_string()
+                .starts_with("zero.gguf: unreadable GGUF header: "),
+            "{err}"
+        );
     }
 
     #[test]
