@@ -75,4 +75,5 @@ class RewriteResult:
             error=failure,
             raw=dict(record),
             guard=str(record.get("guard", "")),
+            method=str(record.get("method", "")),
         )
