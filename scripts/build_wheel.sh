@@ -5,9 +5,11 @@
 # py3-none-manylinux_2_28_x86_64 and checked with auditwheel. The build happens in a temporary
 # folder: the source tree gets no build/ or .egg-info.
 #
-#   scripts/build_wheel.sh [--profile release|dev] [--out DIR] [--cpu LEVEL]
+#   scripts/build_wheel.sh [--profile NAME] [--out DIR] [--cpu LEVEL]
 #
-#   --profile  cargo profile of the library (default release; dev builds faster, for tests)
+#   --profile  cargo profile of the library: release (default; what users get), dev (builds
+#              faster, for CI and tests; the crate at opt-level 1, its dependencies at 3, debug
+#              information stripped), or any profile of Cargo.toml
 #   --out      where the wheel goes (default dist/ in the repository); its path is printed last
 #   --cpu      x86-64 level to build for: x86-64, x86-64-v2, x86-64-v3 (default: AVX2, FMA,
 #              as .cargo/config.toml; candle's quantized kernels need it for speed) or x86-64-v4.
@@ -30,7 +32,7 @@ out="$REPO/dist"
 cpu=x86-64-v3
 
 usage() {
-    echo "usage: scripts/build_wheel.sh [--profile release|dev] [--out DIR] [--cpu x86-64|x86-64-v2|x86-64-v3|x86-64-v4]" >&2
+    echo "usage: scripts/build_wheel.sh [--profile NAME] [--out DIR] [--cpu x86-64|x86-64-v2|x86-64-v3|x86-64-v4]" >&2
     exit 2
 }
 
@@ -48,10 +50,12 @@ while [ $# -gt 0 ]; do
         *) echo "build_wheel.sh: unknown argument $1" >&2; usage ;;
     esac
 done
+# Cargo puts the dev and test profiles' outputs in debug/, bench's in release/, others' under their name.
 case "$profile" in
-    release) profile_dir=release ;;
-    dev) profile_dir=debug ;;
-    *) fail "--profile must be release or dev, not $profile" ;;
+    dev|test) profile_dir=debug ;;
+    release|bench) profile_dir=release ;;
+    *[!A-Za-z0-9_-]*|"") fail "--profile must be a cargo profile name, not '$profile'" ;;
+    *) profile_dir="$profile" ;;
 esac
 case "$cpu" in
     x86-64|x86-64-v2|x86-64-v3|x86-64-v4) ;;

