@@ -76,9 +76,13 @@ PY
 
 # The library, linked against glibc $GLIBC. RUSTFLAGS replaces .cargo/config.toml's flags, so the
 # CPU level is set here (the same flags as the config's for the default, so nothing rebuilds).
+# Only the library (--lib), and no debug information, which the wheel would not carry (the dev
+# profile's would cost a minute of the build): the profile's debug setting is overridden.
 target_dir="${CARGO_TARGET_DIR:-$REPO/target}"
-echo "build_wheel.sh: cargo zigbuild --profile $profile --target $TARGET.$GLIBC (target-cpu=$cpu)" >&2
-(cd "$REPO" && RUSTFLAGS="-C target-cpu=$cpu" CARGO_TARGET_DIR="$target_dir" \
+profile_var="$(printf '%s' "$profile" | tr 'a-z-' 'A-Z_')"
+echo "build_wheel.sh: cargo zigbuild --lib --profile $profile --target $TARGET.$GLIBC (target-cpu=$cpu)" >&2
+(cd "$REPO" && env RUSTFLAGS="-C target-cpu=$cpu" CARGO_TARGET_DIR="$target_dir" \
+    "CARGO_PROFILE_${profile_var}_DEBUG=false" \
     cargo zigbuild --locked --lib --profile "$profile" --target "$TARGET.$GLIBC")
 library="$target_dir/$TARGET/$profile_dir/libzipp.so"
 [ -f "$library" ] || fail "the build left no $library"
@@ -93,7 +97,7 @@ rm -rf "$scratch/src/bindings/python/tests" "$scratch/src/bindings/python/build"
 find "$scratch/src/bindings/python" -name __pycache__ -prune -exec rm -rf {} +
 cp -R "$REPO/examples/personas" "$scratch/src/examples/personas"
 cp "$library" "$scratch/lib/libzipp.so"
-# The dev profile keeps debug information (about three quarters of the file): not for a wheel.
+# Debug information of the Rust standard library and of C dependencies: not for a wheel.
 if command -v strip >/dev/null 2>&1; then
     strip --strip-debug "$scratch/lib/libzipp.so"
 fi
