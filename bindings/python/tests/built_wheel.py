@@ -1,7 +1,7 @@
 """Where the tests find the manylinux wheel that ``scripts/build_wheel.sh`` built: the file named
 by ``ZIPP_WHEEL``, e.g.
 
-    export ZIPP_WHEEL=$(scripts/build_wheel.sh --profile dev --out target/wheelhouse)
+    export ZIPP_WHEEL=$(scripts/build_wheel.sh --out target/wheelhouse)
 
 The tests do not build it themselves (a cold cross build takes minutes). Without it a test prints
 ``SKIPPED: reason`` and passes, except on CI (``CI=true``) or with ``ZIPP_REQUIRE_WHEEL=1``, where it
@@ -20,7 +20,7 @@ import pytest
 WHEEL_ENV = "ZIPP_WHEEL"
 
 #: How to make the wheel, for messages.
-HOW = f"export {WHEEL_ENV}=$(scripts/build_wheel.sh --profile dev --out target/wheelhouse)"
+HOW = f"export {WHEEL_ENV}=$(scripts/build_wheel.sh --out target/wheelhouse)"
 
 
 def required() -> bool:
