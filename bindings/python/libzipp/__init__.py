@@ -6,7 +6,8 @@
 ...     print(rewriter.rewrite(persona, "a cat", {"seed": 1}).rewrite)
 
 The shared library is loaded on first use (see ``libzipp._native`` for where it is looked for;
-``ZIPP_LIBRARY`` overrides) and refused when its C ABI is not 1.2 or a newer 1.x.
+``ZIPP_LIBRARY`` overrides) and refused when its C ABI is not 1.2 or a newer 1.x, or when this
+CPU lacks the features it was built for (``UnsupportedCpuError``, see ``libzipp.cpu``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from .errors import (
     ZippIOError,
 )
 from .clip import Clip
+from .cpu import UnsupportedCpuError
 from .log import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_OFF, LOG_TRACE, LOG_WARN, log_to_logging, set_log_handler
 from .mine import MineJob
 from .models import default_model_path, unload_models
@@ -90,7 +92,8 @@ __all__ = [
     "LOG_DEBUG", "LOG_ERROR", "LOG_INFO", "LOG_OFF", "LOG_TRACE", "LOG_WARN", "LibraryLoadError",
     "MineJob", "ModelNotFoundError", "NullPointerError", "OperationCancelledError", "PanicError",
     "PendingError", "Persona", "RateLimitedError", "RewriteFailure", "RewriteResult", "Rewriter",
-    "RewriterPool", "ServerError", "TokenHandler", "TooLargeError", "UnsupportedError", "ZippError",
+    "RewriterPool", "ServerError", "TokenHandler", "TooLargeError", "UnsupportedCpuError",
+    "UnsupportedError", "ZippError",
     "ZippIOError", "abi_version", "default_model_path", "example_personas_dir", "is_persona_file",
     "library_path", "list_persona_files", "log_to_logging", "set_log_handler", "status_description",
     "status_name", "unload_models", "version",

@@ -12,6 +12,10 @@ The library is looked for, in order:
    ``zipp.dll``) and ``ctypes.util.find_library``;
 4. as a developer convenience, ``target/release`` then ``target/debug`` of the source
    checkout that holds this package.
+
+Before any of them is loaded, ``cpu.require`` checks that this CPU has the features the library
+was built for (x86-64-v3 unless the wheel's build record says otherwise) and raises
+``UnsupportedCpuError`` when it does not.
 """
 
 from __future__ import annotations
@@ -222,13 +226,17 @@ _path: Optional[str] = None
 
 
 def load() -> ctypes.CDLL:
-    """Loads libzipp once (thread-safe), checks the ABI version and declares the prototypes."""
+    """Loads libzipp once (thread-safe) after checking that this CPU can run it (``cpu.require``),
+    checks the ABI version and declares the prototypes."""
     global _lib, _path
     if _lib is not None:
         return _lib
     with _lock:
         if _lib is not None:
             return _lib
+        from . import cpu  # imports LibraryLoadError from here, so not at the top
+
+        cpu.require(cpu.build_level())
         override = os.environ.get(LIBRARY_ENV)
         lib, path = _open([override] if override else candidate_paths())
         _declare(lib, "zipp_abi_version", ctypes.c_uint32, [])

@@ -3,37 +3,19 @@ unloading. Skipped when the model is not installed (failed when ZIPP_REQUIRE_MOD
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
 import pytest
 
 import libzipp
-
-#: The default model's file name in ``<cache>/models``.
-MODEL_FILE = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
-
-
-def _candidates() -> list[Path]:
-    """ZIPP_TEST_QWEN, then the default model in the real cache folder (the root conftest keeps
-    it in ZIPP_TEST_CACHE_DIR; ~/.cache/zipp when that is empty)."""
-    found = [Path(os.environ["ZIPP_TEST_QWEN"]).expanduser()] if os.environ.get("ZIPP_TEST_QWEN") else []
-    cache = os.environ.get("ZIPP_TEST_CACHE_DIR") or str(Path.home() / ".cache" / "zipp")
-    return found + [Path(cache).expanduser() / "models" / MODEL_FILE]
+from real_model import default_model
 
 
 @pytest.fixture
 def qwen_model() -> Path:
-    """The installed default model; skips (fails with ZIPP_REQUIRE_MODELS=1) when there is none."""
-    for path in _candidates():
-        if path.is_file():
-            return path
-    reason = ("the default GGUF model is not installed (looked at " +
-              ", ".join(str(p) for p in _candidates()) + "); set ZIPP_TEST_QWEN to its file")
-    if os.environ.get("ZIPP_REQUIRE_MODELS") == "1":
-        pytest.fail(f"ZIPP_REQUIRE_MODELS=1 but {reason}")
-    pytest.skip(reason)
+    """The installed default model (see real_model)."""
+    return default_model()
 
 
 def test_gguf_streams_cancels_from_another_thread_and_unloads(qwen_model: Path) -> None:

@@ -21,7 +21,7 @@ def clean_launch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_installs_the_named_wheel(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    wheel = tmp_path / "dir with space" / "libzipp-0.1.0-py3-none-linux_x86_64.whl"
+    wheel = tmp_path / "dir with space" / "libzipp-0.1.0-py3-none-manylinux_2_28_x86_64.whl"
     monkeypatch.setenv("ZIPP_WHEEL", str(wheel))
     runpy.run_path(str(INSTALL), run_name="__main__")
     assert launch.pip_calls == [(f'install "{wheel}"', "libzipp for the ZIPP persona extension")]

@@ -2,9 +2,11 @@
 workflow's ZIPP nodes, the output cache (fixed seed, new seed, failed rewrite), and Persona Score
 and Pick Best on an image batch. One server for the module.
 
-Needs ComfyUI prepared by ``bash scripts/ci_comfyui.sh`` (about 3 GB, once) and a built library
-(``ZIPP_LIBRARY``, which the repository's conftest finds in target/). Without them the tests print
-SKIPPED and pass, except on CI (``CI=true``) or with ``ZIPP_REQUIRE_HOSTS=1``, where they fail.
+Needs ComfyUI prepared by ``bash scripts/ci_comfyui.sh`` (about 3 GB, once) and the libzipp wheel:
+the manylinux wheel of ``scripts/build_wheel.sh`` named by ``ZIPP_WHEEL`` (required on CI), else,
+locally, one built around ``ZIPP_LIBRARY`` (which the repository's conftest finds in target/).
+Without them the tests print SKIPPED and pass, except on CI (``CI=true``) or with
+``ZIPP_REQUIRE_HOSTS=1``, where they fail.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Iterator
 
 import pytest
 
+import built_wheel
 import comfy_server
 import libzipp
 from comfy_server import Server, cached_nodes, combo_options, succeeded, text_of
@@ -43,12 +46,8 @@ def comfy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     host, why = comfy_server.prepared()
     if host is None:
         missing(why)
-    library = Path(os.environ.get("ZIPP_LIBRARY", ""))
-    if not library.is_file():
-        missing("ZIPP_LIBRARY does not name a built libzipp (cargo build)")
     root = tmp_path_factory.mktemp("comfyui")
-    wheel = comfy_server.build_wheel(library, root / "wheelhouse", root / "scratch")
-    comfy_server.install_wheel(host.python, wheel)
+    comfy_server.install_wheel(host.python, _the_wheel(root))
     base = root / "base"
     comfy_server.lay_out(base)
     personas = base / "models" / "personas"
@@ -64,6 +63,23 @@ def comfy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+def _the_wheel(root: Path) -> Path:
+    """The manylinux wheel ZIPP_WHEEL names (required on CI); locally without it, a wheel built
+    around ZIPP_LIBRARY (the library cargo built here)."""
+    wheel = built_wheel.given_wheel()
+    if wheel is not None:
+        return wheel
+    if built_wheel.required():
+        pytest.fail(f"{built_wheel.WHEEL_ENV} does not name the wheel of scripts/build_wheel.sh, which CI "
+                    f"tests in the real host; make it with: {built_wheel.HOW}")
+    library = Path(os.environ.get("ZIPP_LIBRARY", ""))
+    if not library.is_file():
+        missing(f"neither {built_wheel.WHEEL_ENV} (the manylinux wheel) nor ZIPP_LIBRARY (a built libzipp) "
+                "is set")
+    print(f"{built_wheel.WHEEL_ENV} is not set: testing a wheel built around {library}")
+    return comfy_server.build_wheel(library, root / "wheelhouse", root / "scratch")
 
 
 def _rewrite_workflow(seed: int, llm: dict[str, Any] | None = None) -> dict[str, Any]:
