@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::gguf::prefix::{DEFAULT_PREFIX_ENTRIES, MAX_PREFIX_ENTRIES};
 use super::gguf::{GgufSettings, DEFAULT_CONTEXT};
 use super::openai::OpenAiSettings;
 use crate::error::{Result, ZippError};
@@ -40,6 +41,11 @@ pub struct BackendConfig {
     /// Compute threads for `gguf` (default: the physical cores); fixed per process at first use.
     #[serde(default)]
     pub threads: Option<usize>,
+    /// Prompts whose evaluation the `gguf` backend keeps per loaded model, so that a prompt
+    /// starting with the same tokens evaluates only the rest (default 4; 0 to 64, 0 turns it
+    /// off for this rewriter).
+    #[serde(default)]
+    pub prefix_cache: Option<usize>,
     /// Server URL, e.g. `http://127.0.0.1:8080/v1` (the default, llama.cpp's server).
     #[serde(default)]
     pub base_url: Option<String>,
@@ -102,10 +108,18 @@ impl BackendConfig {
                 });
             }
         }
+        let prefix_cache = self.prefix_cache.unwrap_or(DEFAULT_PREFIX_ENTRIES);
+        if prefix_cache > MAX_PREFIX_ENTRIES {
+            return Err(ZippError::InvalidConfig {
+                field: "prefix_cache".into(),
+                message: format!("{prefix_cache} is over the limit of {MAX_PREFIX_ENTRIES}"),
+            });
+        }
         Ok(GgufSettings {
             path: found.to_path_buf(),
             context,
             threads: self.threads,
+            prefix_cache,
         })
     }
 
