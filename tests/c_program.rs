@@ -1,10 +1,12 @@
 //! C programs compiled with `cc` against include/zipp.h and linked against the built library:
-//! the ABI test and the README's example.
+//! the ABI test (also under AddressSanitizer and UndefinedBehaviorSanitizer) and the README's
+//! example.
 
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The folder holding the cdylib cargo built for this test run.
 fn library_dir() -> PathBuf {
@@ -25,11 +27,26 @@ fn library_dir() -> PathBuf {
     .expect("libzipp was built")
 }
 
+/// Flags that build a C program with AddressSanitizer and UndefinedBehaviorSanitizer, every
+/// report fatal. The library itself is not instrumented: its allocations still go through the
+/// sanitizer's malloc, so a bad free or a buffer overrun across the border is caught.
+const SANITIZE: [&str; 4] = [
+    "-fsanitize=address,undefined",
+    "-fno-omit-frame-pointer",
+    "-fno-sanitize-recover=all",
+    "-g",
+];
+
 fn compile(source: &Path, output: &Path) {
+    compile_with(source, output, &[]);
+}
+
+fn compile_with(source: &Path, output: &Path, extra: &[&str]) {
     let lib = library_dir();
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let status = Command::new(&cc)
         .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"])
+        .args(extra)
         .arg(format!("-I{}", support::repo("include").display()))
         .arg(source)
         .arg("-o")
@@ -52,16 +69,38 @@ fn out_dir() -> PathBuf {
     d
 }
 
-#[test]
-fn the_abi_test_program_passes() {
-    let exe = out_dir().join("abi_test");
-    compile(&support::repo("tests/c/abi_test.c"), &exe);
-    let out = Command::new(&exe)
-        .env("ZIPP_CACHE_DIR", out_dir().join("no-model-cache"))
+/// Runs `cmd`, killing it after `limit` (a hang is a failure, not a stuck test run).
+fn output_within(cmd: &mut Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the program");
+    let start = Instant::now();
+    while child.try_wait().expect("wait for the program").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("collect the output");
+            panic!(
+                "{cmd:?} hung for {limit:?}:\n{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("collect the output")
+}
+
+/// Runs the compiled ABI test and checks that every check passed.
+fn run_abi_test(exe: &Path, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(exe);
+    cmd.env("ZIPP_CACHE_DIR", out_dir().join("no-model-cache"))
         .env_remove("ZIPP_MODEL")
-        .arg(support::repo("examples/personas/kenji-osaka.json"))
-        .output()
-        .expect("run abi_test");
+        .env_remove("ZIPP_LOG")
+        .envs(env.iter().copied())
+        .arg(support::repo("examples/personas/kenji-osaka.json"));
+    let out = output_within(&mut cmd, Duration::from_secs(120));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -69,6 +108,65 @@ fn the_abi_test_program_passes() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("checks passed, 0 failed"), "{stdout}");
+    out
+}
+
+#[test]
+fn the_abi_test_program_passes() {
+    let exe = out_dir().join("abi_test");
+    compile(&support::repo("tests/c/abi_test.c"), &exe);
+    run_abi_test(&exe, &[]);
+}
+
+/// Whether `cc` can build and run a sanitized program here; says why not otherwise (and fails
+/// on CI, where the sanitizer runtimes ship with the compiler).
+fn sanitizers_available() -> bool {
+    let dir = out_dir();
+    let source = dir.join("probe.c");
+    std::fs::write(&source, "int main(void) { return 0; }\n").expect("write probe");
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let built = Command::new(&cc)
+        .args(SANITIZE)
+        .arg(&source)
+        .arg("-o")
+        .arg(dir.join("probe"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let ran = built
+        && Command::new(dir.join("probe"))
+            .status()
+            .is_ok_and(|s| s.success());
+    if !ran {
+        let msg = format!("`{cc}` cannot build and run programs with -fsanitize=address,undefined (install libasan and libubsan)");
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{msg}");
+        }
+        eprintln!("SKIPPED: {msg}");
+    }
+    ran
+}
+
+#[test]
+fn the_abi_test_program_passes_under_address_and_undefined_sanitizers() {
+    if !sanitizers_available() {
+        return;
+    }
+    let exe = out_dir().join("abi_test_sanitized");
+    compile_with(&support::repo("tests/c/abi_test.c"), &exe, &SANITIZE);
+    let out = run_abi_test(
+        &exe,
+        &[
+            (
+                "ASAN_OPTIONS",
+                "halt_on_error=1:abort_on_error=0:detect_leaks=1",
+            ),
+            ("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1"),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for report in ["Sanitizer", "runtime error:"] {
+        assert!(!stderr.contains(report), "a sanitizer report:\n{stderr}");
+    }
 }
 
 #[test]

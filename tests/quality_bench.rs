@@ -38,7 +38,7 @@ fn the_judge_checks_subjects_loops_and_copies() {
 
 #[test]
 fn the_benchmark_has_enough_diverse_surveys_without_visual_words() {
-    let (personas, prompts) = data::load(bench_dir()).unwrap();
+    let (personas, prompts) = data::load(bench_dir(), bench_dir()).unwrap();
     assert!(personas.len() >= 12 && prompts.len() >= 24);
     let countries: std::collections::BTreeSet<String> = personas
         .iter()
@@ -46,22 +46,6 @@ fn the_benchmark_has_enough_diverse_surveys_without_visual_words() {
         .collect();
     assert!(countries.len() >= 10, "{countries:?}");
     // The rewriter must infer taste: the surveys carry none of these words.
-    const VISUAL: [&str; 14] = [
-        "colour",
-        "color",
-        "colours",
-        "colors",
-        "light",
-        "lighting",
-        "style",
-        "aesthetic",
-        "vibrant",
-        "pastel",
-        "neon",
-        "minimalist",
-        "painting",
-        "palette",
-    ];
     for p in &personas {
         let text = words(&p.persona.document().text);
         let hit: Vec<&String> = text
@@ -80,13 +64,86 @@ fn the_benchmark_has_enough_diverse_surveys_without_visual_words() {
     }
 }
 
+/// Words that state a visual taste; no benchmark persona may use them.
+const VISUAL: [&str; 14] = [
+    "colour",
+    "color",
+    "colours",
+    "colors",
+    "light",
+    "lighting",
+    "style",
+    "aesthetic",
+    "vibrant",
+    "pastel",
+    "neon",
+    "minimalist",
+    "painting",
+    "palette",
+];
+
+#[test]
+fn the_test_split_is_plain_first_person_texts_from_many_countries() {
+    let test_dir = bench_dir().join("test");
+    let (personas, _) = data::load(&test_dir, bench_dir()).unwrap();
+    assert!(personas.len() >= 12, "{}", personas.len());
+    for p in &personas {
+        let doc = p.persona.document();
+        assert!(
+            doc.traits.aesthetics.is_empty() && doc.facets.is_empty(),
+            "{}",
+            p.id
+        );
+        assert!(
+            doc.traits.demographics.country.is_none(),
+            "{}: a text, not a survey",
+            p.id
+        );
+        let text = words(&doc.text);
+        assert!(
+            text.iter().any(|w| w == "i" || w == "i'm" || w == "my"),
+            "{}",
+            p.id
+        );
+        let visual: Vec<&String> = text
+            .iter()
+            .filter(|w| VISUAL.contains(&w.as_str()))
+            .collect();
+        assert!(visual.is_empty(), "{}: {visual:?}", p.id);
+        assert!(p.judge_taste.split_whitespace().count() >= 20, "{}", p.id);
+    }
+    // No test persona is a development persona under another name.
+    let (dev, _) = data::load(bench_dir(), bench_dir()).unwrap();
+    for p in &personas {
+        assert!(dev
+            .iter()
+            .all(|d| d.id != p.id && d.judge_taste != p.judge_taste));
+    }
+}
+
+#[test]
+fn the_judge_measures_identification_clauses_and_copied_examples() {
+    assert_eq!(
+        judge::added_clauses("a cat on a mat, soft light; film grain"),
+        ["soft light", "film grain"]
+    );
+    assert!(judge::copies_examples(
+        "a dog on a windswept cliff above the moors",
+        "a dog"
+    ));
+    assert!(!judge::copies_examples(
+        "a lighthouse on a cliff at dusk",
+        "a lighthouse on a cliff"
+    ));
+}
+
 #[test]
 fn rules_rewrites_keep_subjects_add_taste_and_never_loop_or_copy() {
     let Some(dir) = models::find(models::MINILM) else {
         return;
     };
     models::pin_threads();
-    let (personas, prompts) = data::load(bench_dir()).unwrap();
+    let (personas, prompts) = data::load(bench_dir(), bench_dir()).unwrap();
     let rewriter = zipp::Rewriter::with_backend(
         Box::new(zipp::llm::rules::RulesBackend::new()),
         0,
@@ -116,7 +173,7 @@ fn rules_rewrites_keep_subjects_add_taste_and_never_loop_or_copy() {
         )
         .unwrap()
     };
-    let s = run("rules", &rewrites);
+    let s = run("compose", &rewrites);
     assert_eq!(s.all_subjects_kept, 1.0, "{s:?}");
     assert_eq!((s.repeated_phrases, s.copied_biography), (0, 0), "{s:?}");
     assert!(s.taste_alignment > 0.02, "{s:?}");

@@ -1,18 +1,18 @@
-//! The sentence encoder against transformers: all-MiniLM-L6-v2 token ids and embeddings as
-//! `scripts/minilm_fixtures.py` computed them (BertModel, mean pooling, L2 normalization).
+//! The sentence encoder against transformers: all-MiniLM-L6-v2 and all-mpnet-base-v2 token ids
+//! and embeddings as `scripts/minilm_fixtures.py` and `scripts/mpnet_fixtures.py` computed them
+//! (BertModel / MPNetModel, mean pooling, L2 normalization).
 
 mod models;
 
 use serde_json::Value;
 use zipp::sentence::SentenceEncoder;
 
-fn fixture() -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/minilm/embeddings.json"
-    ))
-    .unwrap();
-    serde_json::from_str(&text).unwrap()
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/{name}/embeddings.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]
@@ -20,10 +20,22 @@ fn minilm_tokens_and_embeddings_match_transformers() {
     let Some(dir) = models::find(models::MINILM) else {
         return;
     };
+    matches_transformers(&dir, "minilm", 384);
+}
+
+#[test]
+fn mpnet_tokens_and_embeddings_match_transformers() {
+    let Some(dir) = models::find(models::MPNET) else {
+        return;
+    };
+    matches_transformers(&dir, "mpnet", 768);
+}
+
+fn matches_transformers(dir: &std::path::Path, name: &str, dim: usize) {
     models::pin_threads();
-    let enc = SentenceEncoder::load(&dir).unwrap();
-    assert_eq!(enc.dim(), 384);
-    let f = fixture();
+    let enc = SentenceEncoder::load(dir).unwrap();
+    assert_eq!(enc.dim(), dim);
+    let f = fixture(name);
     let texts: Vec<&str> = f["texts"]
         .as_array()
         .unwrap()

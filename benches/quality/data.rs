@@ -1,5 +1,6 @@
-//! The benchmark's inputs: personas as intake surveys, the judge's taste descriptions (never shown
-//! to a rewriter) and prompts with their subject nouns.
+//! The benchmark's inputs: personas (intake surveys in the development split, plain first-person
+//! texts in the held-out test split; no visual words in either), the judge's taste descriptions
+//! (never shown to a rewriter) and prompts with their subject nouns.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -25,7 +26,12 @@ pub struct BenchPrompt {
 #[derive(Deserialize)]
 struct RawPersona {
     id: String,
-    survey: serde_json::Value,
+    /// An intake survey (development split).
+    #[serde(default)]
+    survey: Option<serde_json::Value>,
+    /// A plain first-person text (test split).
+    #[serde(default)]
+    text: Option<String>,
 }
 
 fn read(dir: &Path, name: &str) -> Result<String, String> {
@@ -33,20 +39,31 @@ fn read(dir: &Path, name: &str) -> Result<String, String> {
     std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))
 }
 
-/// Loads `personas.json`, `judge_tastes.json` and `prompts.json` from `dir`.
-pub fn load(dir: &Path) -> Result<(Vec<BenchPersona>, Vec<BenchPrompt>), String> {
-    let raw: Vec<RawPersona> = serde_json::from_str(&read(dir, "personas.json")?)
+/// Loads `personas.json` and `judge_tastes.json` from `split_dir` and `prompts.json` from
+/// `prompts_dir` (both splits share the prompts).
+pub fn load(
+    split_dir: &Path,
+    prompts_dir: &Path,
+) -> Result<(Vec<BenchPersona>, Vec<BenchPrompt>), String> {
+    let raw: Vec<RawPersona> = serde_json::from_str(&read(split_dir, "personas.json")?)
         .map_err(|e| format!("personas.json: {e}"))?;
-    let tastes: BTreeMap<String, String> = serde_json::from_str(&read(dir, "judge_tastes.json")?)
-        .map_err(|e| format!("judge_tastes.json: {e}"))?;
-    let prompts: Vec<BenchPrompt> = serde_json::from_str(&read(dir, "prompts.json")?)
+    let tastes: BTreeMap<String, String> =
+        serde_json::from_str(&read(split_dir, "judge_tastes.json")?)
+            .map_err(|e| format!("judge_tastes.json: {e}"))?;
+    let prompts: Vec<BenchPrompt> = serde_json::from_str(&read(prompts_dir, "prompts.json")?)
         .map_err(|e| format!("prompts.json: {e}"))?;
     let mut personas = Vec::new();
     for r in raw {
-        let survey =
-            Survey::from_json(&r.survey.to_string()).map_err(|e| format!("{}: {e}", r.id))?;
-        let doc = survey.to_document().map_err(|e| format!("{}: {e}", r.id))?;
-        let persona = Persona::new(doc).map_err(|e| format!("{}: {e}", r.id))?;
+        let persona = match (&r.survey, &r.text) {
+            (Some(survey), None) => {
+                let survey =
+                    Survey::from_json(&survey.to_string()).map_err(|e| format!("{}: {e}", r.id))?;
+                let doc = survey.to_document().map_err(|e| format!("{}: {e}", r.id))?;
+                Persona::new(doc).map_err(|e| format!("{}: {e}", r.id))?
+            }
+            (None, Some(text)) => Persona::from_text(text).map_err(|e| format!("{}: {e}", r.id))?,
+            _ => return Err(format!("{}: give either a survey or a text", r.id)),
+        };
         let judge_taste = tastes
             .get(&r.id)
             .cloned()

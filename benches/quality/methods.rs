@@ -1,8 +1,9 @@
-//! The methods compared: no rewrite, a rewrite without the persona, a fixed keyword append, a
-//! naive role-play instruction, and libzipp's full pipeline (with a model and with `rules`).
+//! The methods compared: no rewrite, a rewrite without the persona, the judge's own taste stated
+//! as keywords (the ceiling of knowing the taste), a fixed keyword append of the inferred taste,
+//! the paper's role-play done plainly, and libzipp's methods (roleplay, taste, compose).
 
 use zipp::llm::{ChatMessage, GenerationRequest, Role, TextBackend};
-use zipp::rewrite::clean_output;
+use zipp::rewrite::{clean_output, Method};
 use zipp::{Persona, RewriteOptions, Rewriter};
 
 /// One rewrite and the path that produced it.
@@ -12,11 +13,13 @@ pub struct Output {
     pub path: String,
 }
 
-/// What a method needs: the persona, the prompt, and the shared options.
+/// What a method needs: the persona, the prompt, and the shared options; `judge_taste` only for
+/// the oracle.
 pub struct Call<'a> {
     pub persona: &'a Persona,
     pub prompt: &'a str,
     pub options: &'a RewriteOptions,
+    pub judge_taste: &'a str,
 }
 
 fn plain(text: String) -> Output {
@@ -39,6 +42,25 @@ pub fn keywords(call: &Call, n: usize) -> Output {
     for k in taste.aesthetics().into_iter().take(n) {
         text.push_str(", ");
         text.push_str(&k);
+    }
+    plain(text)
+}
+
+/// The judge's taste description cut to its phrases (its dislikes left out) and appended to
+/// every prompt, as users who state their likes would: the ceiling of knowing the taste.
+pub fn stated_keywords(call: &Call) -> Output {
+    let mut text = call.prompt.trim().to_string();
+    for sentence in call.judge_taste.split(". ") {
+        if sentence.trim_start().starts_with("Dislikes") {
+            continue;
+        }
+        for phrase in sentence.split([',', ':', ';']) {
+            let phrase = phrase.trim().trim_end_matches('.').trim();
+            if !phrase.is_empty() {
+                text.push_str(", ");
+                text.push_str(&phrase.to_lowercase());
+            }
+        }
     }
     plain(text)
 }
@@ -72,15 +94,17 @@ pub fn no_persona(backend: &dyn TextBackend, call: &Call) -> Result<Output, Stri
     )
 }
 
-/// "You are this person; rewrite the prompt the way you would", with no taste step or guards.
-pub fn naive(backend: &dyn TextBackend, call: &Call) -> Result<Output, String> {
+/// The paper's method done plainly: the persona in the first person as the role-play system
+/// message, "rewrite this prompt the way you would want the picture", with no taste step, no
+/// k-shots and no guards.
+pub fn plain_role_play(backend: &dyn TextBackend, call: &Call) -> Result<Output, String> {
     generate(
         backend,
         call,
         format!(
-            "You are this person:\n\n{}\n\nRewrite the user's image prompt the way you would \
+            "{}\n\nYou are the person above. Rewrite the user's image prompt the way you would \
              want the picture. Reply with the rewritten prompt only.",
-            call.persona.document().text.trim()
+            zipp::persona::role_play(call.persona)
         ),
     )
 }
@@ -111,10 +135,14 @@ pub fn first_clauses(out: Output, call: &Call, k: usize) -> Result<Output, Strin
     })
 }
 
-/// libzipp's rewriter with its default options.
-pub fn pipeline(rewriter: &Rewriter, call: &Call) -> Result<Output, String> {
+/// libzipp's rewriter with the shared options and `method`.
+pub fn pipeline(rewriter: &Rewriter, call: &Call, method: Method) -> Result<Output, String> {
+    let options = RewriteOptions {
+        method,
+        ..call.options.clone()
+    };
     let r = rewriter
-        .rewrite(call.persona, call.prompt, call.options)
+        .rewrite(call.persona, call.prompt, &options)
         .map_err(|e| e.to_string())?;
     Ok(Output {
         text: r.rewrite,

@@ -120,7 +120,8 @@ pub unsafe extern "C" fn zipp_rewriter_new(
 /// copied in, lost subject words, a title instead of a description, chat, the instruction
 /// parroted and nothing added; with a problem it
 /// is asked once more (the problems named, another seed), then the prompt is composed with the
-/// persona's taste without the model; `guard` says which ("first", "retry", "fallback", or
+/// persona's taste without the model; an answer that only reworded the subject gets the prompt's
+/// own words back as its first clause instead; `guard` says which ("first", "repaired", "retry", "fallback", or
 /// "unguarded" for compose). Either out-pointer may be NULL when that output is not wanted, not both; free what
 /// is written with `zipp_string_free`. Nothing is written on failure. Blocks while the backend
 /// works; the same seed returns the cached text at once. `zipp_rewriter_cancel` from another

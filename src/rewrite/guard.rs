@@ -131,6 +131,23 @@ pub fn inspect(
     problems
 }
 
+/// The answer with the prompt's own words put back as its first clause, when the answer's only
+/// problem is a subject it reworded ("a busy alleyway in rain, neon signs ..." for "a rainy
+/// street at night"): the prompt, then the answer's clauses after its first. None when the answer
+/// has no clause to keep.
+pub fn restore_subject(answer: &str, prompt: &str) -> Option<String> {
+    let clauses: Vec<&str> = answer
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    if clauses.len() < 2 {
+        return None;
+    }
+    let prompt = prompt.trim().trim_end_matches(['.', ',', ';']).trim();
+    Some(format!("{prompt}, {}", clauses[1..].join(", ")))
+}
+
 /// The first run of `n` words, not all stop words, that occurs twice (overlaps included: "soft
 /// soft soft soft" repeats "soft soft soft").
 fn repeated_phrase(tokens: &[String], n: usize) -> Option<String> {
@@ -231,6 +248,21 @@ mod tests {
         assert!(
             inspect("a street at night, dark", "a street at night", &p).contains(&Problem::Bare)
         );
+    }
+
+    #[test]
+    fn a_reworded_subject_is_restored_from_the_prompt() {
+        let answer = "a busy alleyway in rain, neon signs on the wet road, deep shadows";
+        let fixed = restore_subject(answer, "a rainy street at night.").unwrap();
+        assert_eq!(
+            fixed,
+            "a rainy street at night, neon signs on the wet road, deep shadows"
+        );
+        assert_eq!(
+            inspect(&fixed, "a rainy street at night", &persona()),
+            vec![]
+        );
+        assert_eq!(restore_subject("a busy alleyway in rain", "a street"), None);
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub struct RewriteResult {
     /// What the pipeline had to do (fallbacks, clean-up, retries).
     pub notes: Vec<String>,
     /// Which path gave the rewrite: "first" (the model's first answer passed the guards),
+    /// "repaired" (the first answer only reworded the subject: the prompt's own words were put
+    /// back as its first clause, the model's taste kept),
     /// "retry" (a second answer, after a corrected instruction and another seed), "fallback"
     /// (both failed: a deterministic composition of the prompt with the persona's taste), or
     /// "unguarded" (the rules backend, or a passed-through error).

@@ -6,11 +6,11 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use super::cache::{cache_key, RewriteCache};
-use super::cleanup::clean_output;
+use super::cleanup::{clean_output, Cleaned};
 use super::compose::{compose, ComposeTask};
 use super::config::RewriterConfig;
 use super::facet::choose_facet;
-use super::guard::{inspect, Problem};
+use super::guard::{inspect, restore_subject, Problem};
 use super::instruction::{pick_examples, roleplay_instruction, taste_instruction};
 use super::method::Method;
 use super::options::{OnError, OptionsPatch, RewriteOptions, MAX_PROMPT_BYTES};
@@ -320,11 +320,38 @@ impl Rewriter {
             })
         };
         let check = |text: &str| inspect(text, prompt, persona, &instruction.not_to_copy);
+        // An answer whose only problem is a reworded subject keeps its taste: the prompt's own
+        // words go back in as its first clause.
+        let repair = |cleaned: &Cleaned, problems: &[Problem]| -> Option<Cleaned> {
+            if !problems
+                .iter()
+                .all(|p| matches!(p, Problem::SubjectMissing(_)))
+            {
+                return None;
+            }
+            let fixed = clean_output(
+                &restore_subject(&cleaned.text, prompt)?,
+                options.word_budget,
+            );
+            check(&fixed.text).is_empty().then_some(Cleaned {
+                thinking: cleaned.thinking.clone(),
+                notes: cleaned.notes.clone(),
+                ..fixed
+            })
+        };
         let outcome = attempt(&request).and_then(|(generation, cleaned)| {
             let problems = check(&cleaned.text);
             if problems.is_empty() {
                 result.guard = "first".into();
                 return Ok((generation, cleaned));
+            }
+            if let Some(fixed) = repair(&cleaned, &problems) {
+                result.guard = "repaired".into();
+                result.notes.push(format!(
+                    "guard: the first answer {}; the prompt's words were put back as its first clause",
+                    labels(&problems)
+                ));
+                return Ok((generation, fixed));
             }
             result.notes.push(format!("guard: the first answer had {}", labels(&problems)));
             // Retry once: the problems named in the instruction, another seed.
@@ -344,6 +371,14 @@ impl Rewriter {
             if problems.is_empty() {
                 result.guard = "retry".into();
                 return Ok((generation, cleaned));
+            }
+            if let Some(fixed) = repair(&cleaned, &problems) {
+                result.guard = "retry".into();
+                result.notes.push(format!(
+                    "guard: the retry {}; the prompt's words were put back as its first clause",
+                    labels(&problems)
+                ));
+                return Ok((generation, fixed));
             }
             result.notes.push(format!(
                 "guard: the retry had {}; a composition of the prompt with the persona's taste was used",

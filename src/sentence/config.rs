@@ -1,4 +1,4 @@
-//! A BERT sentence encoder's configuration: the transformer from `config.json`, the pooling and
+//! A BERT or MPNet sentence encoder's configuration: the transformer from `config.json`, the pooling and
 //! the sequence limit from sentence-transformers' files (`1_Pooling/config.json`,
 //! `sentence_bert_config.json`, `modules.json`) when they are there.
 
@@ -18,9 +18,25 @@ pub enum Pooling {
     Cls,
 }
 
-/// The shape of a BERT encoder and how its output is pooled.
+/// Which encoder the checkpoint holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// BERT (all-MiniLM-L6-v2 and its kind): absolute positions and token types.
+    Bert,
+    /// MPNet (all-mpnet-base-v2): absolute positions after the padding id, and a bucketed
+    /// relative-position bias shared by every layer.
+    MpNet,
+}
+
+/// The shape of a sentence encoder and how its output is pooled.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentenceConfig {
+    /// BERT or MPNet.
+    pub family: Family,
+    /// Relative-position buckets of the attention bias (MPNet).
+    pub relative_buckets: usize,
+    /// The padding token's id; MPNet's positions start after it.
+    pub pad_token_id: usize,
     /// Transformer shape.
     pub tower: TowerConfig,
     /// Vocabulary size.
@@ -56,6 +72,10 @@ struct RawBert {
     position_embedding_type: Option<String>,
     #[serde(default)]
     model_type: Option<String>,
+    #[serde(default)]
+    relative_attention_num_buckets: Option<usize>,
+    #[serde(default)]
+    pad_token_id: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -102,14 +122,16 @@ impl SentenceConfig {
         let text = std::fs::read_to_string(&path).map_err(|e| ZippError::io(&path, e))?;
         let raw: RawBert = serde_json::from_str(&text)
             .map_err(|e| ZippError::json(path.display().to_string(), &e))?;
-        if let Some(kind) = raw.model_type.as_deref() {
-            if kind != "bert" {
+        let family = match raw.model_type.as_deref() {
+            None | Some("bert") => Family::Bert,
+            Some("mpnet") => Family::MpNet,
+            Some(kind) => {
                 return Err(invalid(
                     &path,
-                    format!("model_type \"{kind}\" is not supported (bert)"),
-                ));
+                    format!("model_type \"{kind}\" is not supported (bert, mpnet)"),
+                ))
             }
-        }
+        };
         if let Some(kind) = raw.position_embedding_type.as_deref() {
             if kind != "absolute" {
                 return Err(invalid(
@@ -146,10 +168,19 @@ impl SentenceConfig {
             None => true,
         };
         Ok(Self {
+            family,
+            relative_buckets: raw.relative_attention_num_buckets.unwrap_or(32).max(2),
+            pad_token_id: raw.pad_token_id.unwrap_or(match family {
+                Family::Bert => 0,
+                Family::MpNet => 1,
+            }),
             tower,
             vocab_size: raw.vocab_size,
             max_positions,
-            type_vocab_size: raw.type_vocab_size.unwrap_or(2).max(1),
+            type_vocab_size: raw.type_vocab_size.unwrap_or(match family {
+                Family::Bert => 2,
+                Family::MpNet => 0,
+            }),
             max_seq_length,
             pooling,
             normalize,

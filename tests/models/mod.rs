@@ -12,6 +12,8 @@ pub const QWEN: (&str, &str, &str) = (
 pub const GEMMA: (&str, &str, &str) = ("gemma", "gemma-3-270m-q4_k_m.gguf", "ZIPP_TEST_GEMMA");
 /// The sentence encoder of the rewrite-quality judge (a folder).
 pub const MINILM: (&str, &str, &str) = ("minilm", "all-minilm-l6-v2", "ZIPP_TEST_MINILM");
+/// The second judge, from another model family (a folder).
+pub const MPNET: (&str, &str, &str) = ("mpnet", "all-mpnet-base-v2", "ZIPP_TEST_MPNET");
 
 /// The model's path, or None after saying why the test is skipped. With
 /// `ZIPP_REQUIRE_MODELS=1` (set by `.ci/run`) a missing model fails the test instead.

@@ -20,6 +20,14 @@ pub enum Reply {
     },
     /// Wait this long before answering with the inner reply.
     Delay(Duration, Box<Reply>),
+    /// Raw bytes written in steps, each after its pause, then `hold` of silence with the
+    /// connection open before it closes; a write the client no longer reads ends it early.
+    Raw {
+        /// (pause before, bytes) in order.
+        steps: Vec<(Duration, Vec<u8>)>,
+        /// Silence after the last step.
+        hold: Duration,
+    },
 }
 
 /// A chat completion whose message content is `content`.
@@ -53,6 +61,85 @@ pub fn too_many(retry_after: &str) -> Reply {
         status: 429,
         headers: vec![("Retry-After".into(), retry_after.into())],
         body: r#"{"error":{"message":"slow down"}}"#.into(),
+    }
+}
+
+/// How long a silent server keeps the connection open: longer than any test waits.
+pub const SILENT: Duration = Duration::from_secs(20);
+
+/// The head of an HTTP 200 reply promising `content_length` bytes of JSON.
+pub fn head(content_length: usize) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {content_length}\r\nConnection: close\r\n\r\n"
+    )
+    .into_bytes()
+}
+
+/// The body of [`completion`] as bytes.
+pub fn completion_body(content: &str) -> Vec<u8> {
+    match completion(content) {
+        Reply::Http { body, .. } => body.into_bytes(),
+        _ => unreachable!("completion is an Http reply"),
+    }
+}
+
+/// Accepts and reads the request, then says nothing.
+pub fn silence() -> Reply {
+    Reply::Raw {
+        steps: vec![],
+        hold: SILENT,
+    }
+}
+
+/// Sends the head of a 200 reply with its Content-Length, then says nothing.
+pub fn headers_then_silence() -> Reply {
+    Reply::Raw {
+        steps: vec![(Duration::ZERO, head(400))],
+        hold: SILENT,
+    }
+}
+
+/// A completion whose body stops after `sent` of its bytes and the connection closes.
+pub fn cut_off(content: &str, sent: usize) -> Reply {
+    let body = completion_body(content);
+    let mut bytes = head(body.len());
+    bytes.extend_from_slice(&body[..sent.min(body.len())]);
+    Reply::Raw {
+        steps: vec![(Duration::ZERO, bytes)],
+        hold: Duration::ZERO,
+    }
+}
+
+/// A whole completion reply, head included, one byte every `every`.
+pub fn trickle(content: &str, every: Duration) -> Reply {
+    let body = completion_body(content);
+    let mut bytes = head(body.len());
+    bytes.extend_from_slice(&body);
+    Reply::Raw {
+        steps: bytes.into_iter().map(|b| (every, vec![b])).collect(),
+        hold: Duration::ZERO,
+    }
+}
+
+/// The head at once, then the body of a completion one byte every `every`.
+pub fn trickle_body(content: &str, every: Duration) -> Reply {
+    let body = completion_body(content);
+    let mut steps = vec![(Duration::ZERO, head(body.len()))];
+    steps.extend(body.into_iter().map(|b| (every, vec![b])));
+    Reply::Raw {
+        steps,
+        hold: Duration::ZERO,
+    }
+}
+
+/// A 200 reply of `bytes` bytes: a completion padded with spaces inside the JSON.
+pub fn huge(bytes: usize) -> Reply {
+    let body = String::from_utf8(completion_body("a cat, huge")).expect("UTF-8");
+    let pad = bytes.saturating_sub(body.len());
+    Reply::Http {
+        status: 200,
+        headers: vec![],
+        body: format!("{}{}{}", &body[..1], " ".repeat(pad), &body[1..]),
     }
 }
 
@@ -195,6 +282,19 @@ fn respond(mut stream: TcpStream, reply: Reply) {
             let _ = stream.write_all(head.as_bytes());
             let _ = stream.write_all(body.as_bytes());
             let _ = stream.flush();
+        }
+        Reply::Raw { steps, hold } => {
+            for (pause, bytes) in steps {
+                std::thread::sleep(pause);
+                if stream
+                    .write_all(&bytes)
+                    .and_then(|_| stream.flush())
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            std::thread::sleep(hold);
         }
     }
 }

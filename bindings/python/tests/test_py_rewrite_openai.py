@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import libzipp
@@ -23,9 +25,21 @@ def test_rewrite_goes_through_the_server(kenji: libzipp.Persona, openai_server: 
     assert request.headers["Authorization"] == "Bearer sk-test-123"
     assert request.body["model"] == "test-model"
     assert request.body["seed"] == 42
-    # The model gets the subject and Kenji's taste for it, never his biography.
-    sent = json_text(request.body["messages"])
-    assert request.body["messages"][-1]["content"].startswith("Subject: a cat\nStyle: ")
+    # On a server the model role-plays Kenji (the paper's method): his first-person text is the
+    # system turn and the prompt the last turn.
+    assert result.method == "roleplay"
+    assert request.body["messages"][0]["content"].startswith(json.loads(kenji.to_json())["text"].strip())
+    assert request.body["messages"][-1]["content"] == "a cat"
+
+
+def test_the_taste_method_sends_the_subject_and_style_not_the_biography(
+        kenji: libzipp.Persona, openai_server: OpenAIServer) -> None:
+    openai_server.replies.append(Reply(200, completion("a cat on worn wood, soft overcast light")))
+    with libzipp.Rewriter(openai_server.config()) as rewriter:
+        result = rewriter.rewrite(kenji, "a cat", {"method": "taste"})
+    assert result.method == "taste"
+    sent = json_text(openai_server.requests[0].body["messages"])
+    assert openai_server.requests[0].body["messages"][-1]["content"].startswith("Subject: a cat\nStyle: ")
     assert "Kenji" not in sent
 
 

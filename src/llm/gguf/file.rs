@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use candle_core::quantized::gguf_file::{Content, Value};
+use candle_core::quantized::gguf_file::{Content, TensorInfo, Value};
 use candle_core::quantized::{ggml_file, GgmlDType, QTensor};
 use candle_core::Device;
 use memmap2::Mmap;
@@ -34,6 +34,20 @@ impl GgufFile {
         // SAFETY: the mapping is read-only; a file truncated by another process while mapped is
         // the one hazard, as with every memory-mapped model loader.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| ZippError::io(path, e))?;
+        Self::parse(path, map)
+    }
+
+    /// Parses a GGUF file image held in memory (copied into an anonymous mapping), as
+    /// [`GgufFile::open`] parses a file; `name` stands for the path in errors.
+    pub fn from_bytes(name: &Path, bytes: &[u8]) -> Result<Self> {
+        let mut map =
+            memmap2::MmapMut::map_anon(bytes.len().max(1)).map_err(|e| ZippError::io(name, e))?;
+        map[..bytes.len()].copy_from_slice(bytes);
+        let map = map.make_read_only().map_err(|e| ZippError::io(name, e))?;
+        Self::parse(name, map)
+    }
+
+    fn parse(path: &Path, map: Mmap) -> Result<Self> {
         if map.len() < 4 || &map[..4] != b"GGUF" {
             return Err(invalid(
                 path,
@@ -42,6 +56,17 @@ impl GgufFile {
         }
         let content = Content::read(&mut Cursor::new(&map[..]))
             .map_err(|e| invalid(path, format!("unreadable GGUF header: {e}")))?;
+        for (name, info) in &content.tensor_infos {
+            if sizes(info).is_none() {
+                return Err(invalid(
+                    path,
+                    format!(
+                        "tensor `{name}`: dimensions {:?} are too large for any file",
+                        info.shape.dims()
+                    ),
+                ));
+            }
+        }
         Ok(Self {
             path: path.to_path_buf(),
             map,
@@ -139,8 +164,8 @@ impl GgufFile {
         self.content
             .tensor_infos
             .values()
-            .map(|t| t.shape.elem_count() as u64)
-            .sum()
+            .filter_map(|t| sizes(t).map(|(elems, _)| elems as u64))
+            .fold(0u64, u64::saturating_add)
     }
 
     /// Whether the file holds a tensor of this name.
@@ -165,7 +190,7 @@ impl GgufFile {
             .tensor_infos
             .get(name)
             .ok_or_else(|| invalid(&self.path, format!("tensor `{name}` is missing")))?;
-        let elems = info.shape.elem_count();
+        let (elems, size) = sizes(info).unwrap_or_default();
         let block = info.ggml_dtype.block_size();
         if elems % block != 0 {
             return Err(invalid(
@@ -175,7 +200,6 @@ impl GgufFile {
                 ),
             ));
         }
-        let size = elems / block * info.ggml_dtype.type_size();
         let start = self.content.tensor_data_offset.saturating_add(info.offset) as usize;
         let end = start.saturating_add(size);
         self.map.get(start..end).ok_or_else(|| {
@@ -281,10 +305,67 @@ impl GgufFile {
     }
 }
 
+/// A tensor's element count and its size in bytes, or None when either overflows (a corrupt
+/// table: no file can hold it). Every tensor of an opened file has both.
+fn sizes(info: &TensorInfo) -> Option<(usize, usize)> {
+    let elems = info
+        .shape
+        .dims()
+        .iter()
+        .try_fold(1usize, |n, d| n.checked_mul(*d))?;
+    let bytes = (elems / info.ggml_dtype.block_size()).checked_mul(info.ggml_dtype.type_size())?;
+    Some((elems, bytes))
+}
+
 /// An invalid-model error for `path`.
 pub(crate) fn invalid(path: &Path, message: impl Into<String>) -> ZippError {
     ZippError::InvalidModel {
         path: path.to_path_buf(),
         message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A GGUF v3 image with no metadata and one F32 tensor of `dims` (innermost first).
+    fn one_tensor(dims: &[u64]) -> Vec<u8> {
+        let mut b = b"GGUF".to_vec();
+        b.extend(3u32.to_le_bytes());
+        b.extend(1u64.to_le_bytes());
+        b.extend(0u64.to_le_bytes());
+        b.extend(1u64.to_le_bytes());
+        b.push(b'w');
+        b.extend((dims.len() as u32).to_le_bytes());
+        for d in dims {
+            b.extend(d.to_le_bytes());
+        }
+        b.extend(0u32.to_le_bytes());
+        b.extend(0u64.to_le_bytes());
+        b.resize(b.len().next_multiple_of(32) + 64, 0);
+        b
+    }
+
+    #[test]
+    fn a_tensor_too_large_for_any_file_is_refused_at_open() {
+        // Found by fuzzing (fuzz/fuzz_targets/gguf.rs): the element count overflowed.
+        let err = GgufFile::from_bytes(Path::new("big.gguf"), &one_tensor(&[1 << 33, 1 << 33]))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "big.gguf: tensor `w`: dimensions [8589934592, 8589934592] are too large for any file"
+        );
+        let small = GgufFile::from_bytes(Path::new("small.gguf"), &one_tensor(&[4, 2])).unwrap();
+        assert_eq!(small.parameter_count(), 8);
+        assert_eq!(small.tensor_bytes("w").unwrap().len(), 32);
+    }
+
+    #[test]
+    fn bytes_that_are_not_gguf_are_refused() {
+        for bytes in [&b""[..], b"GGU", b"GGML\x03\0\0\0"] {
+            let err = GgufFile::from_bytes(Path::new("x.gguf"), bytes).unwrap_err();
+            assert!(err.to_string().contains("not a GGUF file"), "{err}");
+        }
     }
 }

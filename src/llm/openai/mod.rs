@@ -4,6 +4,12 @@
 mod retry;
 mod wire;
 
+// Reachable for the fuzz targets (fuzz/), not part of the supported API.
+#[doc(hidden)]
+pub use retry::retry_after;
+#[doc(hidden)]
+pub use wire::{error_message, parse_reply};
+
 use std::time::Duration;
 
 use super::{Generation, GenerationRequest, TextBackend};

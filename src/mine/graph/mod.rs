@@ -268,10 +268,19 @@ impl Graph {
     /// Checks every section length, offset array and id, so accessors never read out of range.
     fn validate(&self) -> Result<()> {
         let c = self.counts;
+        // Every count has a section of at least that many bytes, so a larger one is corrupt
+        // (and the arithmetic below cannot overflow).
+        let file = self.bytes().len() as u64;
+        if [c.users, c.communities, c.edges, c.snippets, c.images]
+            .iter()
+            .any(|n| *n >= file)
+        {
+            return Err(corrupt("a count in the header is larger than the file"));
+        }
         let expect = |i: usize, elems: u64| -> Result<()> {
             let (a, b) = self.ranges[i];
             let size = format::SECTIONS[i].1 as u64;
-            if (b - a) as u64 != elems * size {
+            if elems.checked_mul(size) != Some((b - a) as u64) {
                 return Err(corrupt(format!(
                     "section {} has the wrong length",
                     format::SECTIONS[i].0
@@ -352,5 +361,40 @@ impl Graph {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A header with `counts` whose sections are all empty and start right after it.
+    fn header_only(counts: [u64; 5]) -> Vec<u64> {
+        let mut words = vec![u64::from_le_bytes(*format::MAGIC)];
+        words.push(u64::from(format::VERSION) | (format::SECTIONS.len() as u64) << 32);
+        words.extend(counts);
+        for _ in format::SECTIONS {
+            words.extend([format::HEADER_BYTES as u64, 0]);
+        }
+        words
+    }
+
+    #[test]
+    fn counts_larger_than_the_file_are_corrupt_not_an_overflow() {
+        // Found by fuzzing (fuzz/fuzz_targets/graph.rs): `users + 1` and `edges * 4` overflowed.
+        for counts in [
+            [u64::MAX, 0, 0, 0, 0],
+            [0, 0, u64::MAX / 2, 0, 0],
+            [0, 0, 0, 1 << 62, 0],
+        ] {
+            let err = Graph::from_words(header_only(counts)).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "invalid graph file: a count in the header is larger than the file",
+                "{counts:?}"
+            );
+        }
+        let err = Graph::from_words(header_only([0; 5])).unwrap_err();
+        assert!(err.to_string().contains("wrong length"), "{err}");
     }
 }

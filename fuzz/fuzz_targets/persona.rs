@@ -1,0 +1,25 @@
+//! Persona documents (JSON) and plain-text personas, and a model-free rewrite with each one
+//! that loads.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use zipp::{Persona, RewriteOptions, Rewriter};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for persona in [Persona::from_json(text), Persona::from_text(text)]
+        .into_iter()
+        .flatten()
+    {
+        let _ = persona.to_json();
+        let _ = persona.label();
+        let rewriter = Rewriter::from_json(r#"{"backend": "rules"}"#).expect("rules rewriter");
+        let _ = rewriter.rewrite(
+            &persona,
+            "a cat on a windowsill",
+            &RewriteOptions::default(),
+        );
+    }
+});
