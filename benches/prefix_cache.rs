@@ -1,40 +1,30 @@
-//! Warm rewrite latency of the gguf backend with and without its prefix cache: the example
-//! personas, ten everyday prompts, the `taste` method, one seed. Each persona's first prompt
-//! warms the cache and is not counted; every later one is rewritten by a rewriter that reuses
-//! the evaluated start of the chat and by one that evaluates the whole chat, alternately, and
-//! the two texts are compared.
+//! Warm rewrite latency of the gguf backend with and without its prefix cache, side by side in
+//! one run, on the quality benchmark's prompts (`benches/quality/prompts.json`) and its
+//! development-split personas, with the default options (method `auto`: `taste` for the default
+//! model) and one seed. A first rewrite warms the model and the cache and is not counted; every
+//! later prompt is rewritten by a rewriter that reuses the evaluated start of the chat and by one
+//! that evaluates the whole chat, alternately, and the two texts are compared.
 //!
 //! ```sh
 //! python3 scripts/fetch_model.py
-//! CANDLE_NUM_THREADS=2 cargo bench --bench prefix_cache -- --threads 2
+//! cargo bench --profile dev --bench prefix_cache -- --threads 2
 //! ```
 //!
-//! Options: `--model FILE.gguf` (default: the default model), `--personas N`, `--skip N` (the
-//! personas after the first N, for runs in parts), `--prompts N`, `--seed S`, `--threads N`.
+//! Options: `--model FILE.gguf` (default: the default model), `--personas N` (default 2),
+//! `--prompts N` (N of the 28 prompts, evenly spaced; default 10), `--seed S` (default 0),
+//! `--threads N` (candle's compute threads, default 2).
+
+#[path = "quality/data.rs"]
+#[allow(dead_code)]
+mod data;
 
 use std::path::PathBuf;
 
-use zipp::{Persona, RewriteResult, Rewriter};
-
-/// Everyday prompts of the kind image-app users type.
-const PROMPTS: [&str; 11] = [
-    "a quiet street after the rain",
-    "a cat sleeping on a windowsill",
-    "my grandmother cooking in her kitchen",
-    "a bowl of noodle soup",
-    "children playing football in a park",
-    "a lighthouse on a cliff at dawn",
-    "an old bicycle leaning against a wall",
-    "a birthday cake with candles",
-    "a busy market in the town square",
-    "a dog running on the beach",
-    "a cup of coffee on a wooden table",
-];
+use zipp::{RewriteOptions, RewriteResult, Rewriter};
 
 struct Args {
     model: Option<String>,
     personas: usize,
-    skip: usize,
     prompts: usize,
     seed: u64,
     threads: usize,
@@ -43,9 +33,8 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
         model: None,
-        personas: usize::MAX,
-        skip: 0,
-        prompts: PROMPTS.len(),
+        personas: 2,
+        prompts: 10,
         seed: 0,
         threads: 2,
     };
@@ -55,11 +44,10 @@ fn parse_args() -> Result<Args, String> {
         let number = |v: String| v.parse::<usize>().map_err(|e| format!("{v}: {e}"));
         match flag.as_str() {
             "--model" => a.model = Some(value()?),
-            "--personas" => a.personas = number(value()?)?,
-            "--skip" => a.skip = number(value()?)?,
-            "--prompts" => a.prompts = number(value()?)?.clamp(2, PROMPTS.len()),
+            "--personas" => a.personas = number(value()?)?.max(1),
+            "--prompts" => a.prompts = number(value()?)?.max(1),
             "--seed" => a.seed = number(value()?)? as u64,
-            "--threads" => a.threads = number(value()?)?,
+            "--threads" => a.threads = number(value()?)?.max(1),
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -91,6 +79,8 @@ fn main() {
         eprintln!("prefix_cache: {e}");
         std::process::exit(2);
     });
+    // Candle's pool starts with the first model use: fix its threads before anything else.
+    zipp::llm::gguf::set_threads(a.threads);
     let model = a
         .model
         .clone()
@@ -101,29 +91,40 @@ fn main() {
             std::process::exit(2);
         });
     let model = model.display().to_string();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/quality");
+    let (personas, prompts) = data::load(&root, &root).unwrap_or_else(|e| {
+        eprintln!("prefix_cache: {e}");
+        std::process::exit(2);
+    });
+    let n = a.prompts.min(prompts.len());
+    let picked: Vec<&str> = (0..n)
+        .map(|i| prompts[i * prompts.len() / n].prompt.as_str())
+        .collect();
+    let defaults = RewriteOptions::default();
+    let options = RewriteOptions {
+        sampling: defaults.sampling.with_seed(a.seed),
+        cache: false,
+        ..defaults
+    };
     let cached = rewriter(&model, a.threads, 4);
     let uncached = rewriter(&model, a.threads, 0);
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/personas");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("examples/personas")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.ends_with("persona.schema.json"))
-        .collect();
-    files.sort();
-    let options = cached
-        .options_from_json(Some(&format!(r#"{{"method": "taste", "seed": {}}}"#, a.seed)))
-        .expect("options");
     let (mut on, mut off) = (Vec::new(), Vec::new());
     let (mut reused, mut prompt_tokens, mut differ) = (Vec::new(), Vec::new(), Vec::new());
     let mut compared = 0;
-    for file in files.iter().skip(a.skip).take(a.personas) {
-        let persona = Persona::from_file(file).expect("example persona");
+    let mut warmed = false;
+    for p in personas.iter().take(a.personas) {
         let rewrite = |r: &Rewriter, prompt: &str| -> RewriteResult {
-            r.rewrite(&persona, prompt, &options).expect("rewrite")
+            r.rewrite(&p.persona, prompt, &options).expect("rewrite")
         };
-        // The persona's first prompt warms the cache (and the model) for the rest.
-        rewrite(&cached, PROMPTS[0]);
-        for prompt in &PROMPTS[1..a.prompts] {
+        for prompt in &picked {
+            if !warmed {
+                // The model's first use (weights paged in, kernels warmed) and the cache's first
+                // entry; not counted.
+                rewrite(&cached, prompt);
+                rewrite(&uncached, prompt);
+                warmed = true;
+                continue;
+            }
             let with = rewrite(&cached, prompt);
             let without = rewrite(&uncached, prompt);
             on.push(with.latency_ms / 1e3);
@@ -131,9 +132,9 @@ fn main() {
             reused.push(f64::from(with.tokens.reused.unwrap_or(0)));
             prompt_tokens.push(f64::from(with.tokens.prompt.unwrap_or(0)));
             compared += 1;
-            let label = persona.label();
             println!(
-                "{label:<20} {:5.2} s / {:5.2} s  reused {:>3} of {:>3}  {} {}",
+                "{:<24} {:5.2} s / {:5.2} s  reused {:>3} of {:>3}  {:<9} {}",
+                p.id,
                 with.latency_ms / 1e3,
                 without.latency_ms / 1e3,
                 with.tokens.reused.unwrap_or(0),
@@ -142,14 +143,14 @@ fn main() {
                 with.rewrite
             );
             if with.rewrite != without.rewrite {
-                println!("{label:<20} without the cache: {}", without.rewrite);
-                differ.push(format!("{label}: {prompt}"));
+                println!("{:<24} without the cache: {}", p.id, without.rewrite);
+                differ.push(format!("{}: {prompt}", p.id));
             }
         }
     }
     println!();
     println!(
-        "{compared} warm rewrites, {} threads, taste method, seed {}: median {:.2} s with the prefix cache, {:.2} s without ({:.1}x); median {} of {} prompt tokens reused",
+        "{compared} warm rewrites, {} threads, default options, seed {}: median {:.2} s with the prefix cache, {:.2} s without ({:.1}x); median {} of {} prompt tokens reused",
         a.threads,
         a.seed,
         median(on.clone()),

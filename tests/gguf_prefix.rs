@@ -104,11 +104,67 @@ fn the_cache_keeps_the_last_prompts_and_reuses_the_longest_shared_start() {
     let l = last_logits(&model, &a, &mut cc);
     off.store(&a, &cc, &l).unwrap();
     assert!(off.is_empty());
-    off.reserve(3);
+    off.reserve(3, 1 << 30);
     off.store(&a, &cc, &l).unwrap();
     assert_eq!((off.capacity(), off.len()), (3, 1));
     off.clear();
     assert!(off.is_empty());
+}
+
+#[test]
+fn a_changed_token_invalidates_everything_after_it() {
+    let model = tiny("llama");
+    let kept = PrefixCache::new(4);
+    let a = tokens(60, 9);
+    let mut c = model.new_cache();
+    let l = last_logits(&model, &a, &mut c);
+    kept.store(&a, &c, &l).unwrap();
+    // Another persona, example or model setting changes some token: nothing from there on is
+    // reused, and what is continued gives the logits of the whole prompt.
+    for at in [0, 5, 30] {
+        let mut b = a.clone();
+        b[at] = (b[at] % 60) + 1;
+        let reuse = kept.lookup(&b, 128, 16).unwrap();
+        assert_eq!(reuse.as_ref().map(|r| r.reused), (at > 0).then_some(at), "{at}");
+        if let Some(r) = reuse {
+            let mut cache = r.cache;
+            let got = last_logits(&model, &b[at..], &mut cache);
+            let want = last_logits(&model, &b, &mut model.new_cache());
+            assert!(same_bits(&got, &want), "changed at {at}");
+        }
+    }
+}
+
+#[test]
+fn kept_prompts_stay_within_their_byte_budget() {
+    let model = tiny("qwen2");
+    let evaluated = |p: &[u32]| {
+        let mut c = model.new_cache();
+        let l = last_logits(&model, p, &mut c);
+        (c, l)
+    };
+    let (c, l) = evaluated(&tokens(40, 1));
+    let one = {
+        let probe = PrefixCache::new(8);
+        probe.store(&tokens(40, 1), &c, &l).unwrap();
+        probe.bytes()
+    };
+    assert!(one > 0);
+    // Room for two and a half prompts: never more than two kept, the newest always.
+    let kept = PrefixCache::with_limits(8, one * 5 / 2);
+    for salt in 1..=6 {
+        let p: Vec<u32> = tokens(40, salt).into_iter().map(|t| (t + salt) % 60 + 1).collect();
+        let (c, l) = evaluated(&p);
+        kept.store(&p, &c, &l).unwrap();
+        assert!(kept.bytes() <= kept.max_bytes(), "{} > {}", kept.bytes(), kept.max_bytes());
+        assert!(kept.len() <= 2);
+        assert_eq!(kept.lookup(&p, 128, 16).unwrap().map(|r| r.reused), Some(40));
+    }
+    assert_eq!(kept.len(), 2);
+    // A prompt larger than the whole budget is not kept at all.
+    let small = PrefixCache::with_limits(8, one / 2);
+    small.store(&tokens(40, 1), &c, &l).unwrap();
+    assert!(small.is_empty());
 }
 
 fn rewriter(path: &Path, prefix_cache: usize) -> Rewriter {
@@ -122,6 +178,17 @@ fn rewriter(path: &Path, prefix_cache: usize) -> Rewriter {
     Rewriter::from_json(&config.to_string()).unwrap()
 }
 
+/// Prompts of the quality benchmark (`benches/quality/prompts.json`), evenly spaced.
+fn quality_prompts(n: usize) -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct P {
+        prompt: String,
+    }
+    let all: Vec<P> =
+        serde_json::from_str(include_str!("../benches/quality/prompts.json")).unwrap();
+    (0..n).map(|i| all[i * all.len() / n].prompt.clone()).collect()
+}
+
 #[test]
 fn rewrites_with_the_prefix_cache_are_the_rewrites_without_it() {
     models::pin_threads();
@@ -129,36 +196,77 @@ fn rewrites_with_the_prefix_cache_are_the_rewrites_without_it() {
         return;
     };
     let (with, without) = (rewriter(&path, 4), rewriter(&path, 0));
-    let persona = Persona::from_file("examples/personas/kenji-osaka.json").unwrap();
-    let prompts = ["a quiet street after the rain", "a bowl of noodle soup", "a red kite"];
+    let kenji = Persona::from_file("examples/personas/kenji-osaka.json").unwrap();
+    // A persona without examples of its own: the built-in shots, shared by all such personas.
+    let plain = Persona::from_text(
+        "I'm a fisherman in Ghana. I go out in the canoe before dawn and sing in the church choir.",
+    )
+    .unwrap();
+    let prompts = quality_prompts(4);
     let mut expected = Vec::new();
-    for (seed, prompt) in prompts.iter().enumerate() {
-        let o = with
-            .options_from_json(Some(&format!(
-                r#"{{"method": "taste", "seed": {seed}, "max_new_tokens": 48}}"#
-            )))
-            .unwrap();
-        let a = with.rewrite(&persona, prompt, &o).unwrap();
-        let b = without.rewrite(&persona, prompt, &o).unwrap();
-        eprintln!("{prompt}: reused {:?} of {:?}: {}", a.tokens.reused, a.tokens.prompt, a.rewrite);
-        assert_eq!(a.rewrite, b.rewrite, "{prompt}: the cache changed the text");
-        assert_eq!(b.tokens.reused, None, "no cache, nothing reported");
-        if seed > 0 {
-            let reused = a.tokens.reused.unwrap();
-            assert!(
-                reused > 100 && reused < a.tokens.prompt.unwrap(),
-                "the instruction and examples are reused: {reused}"
+    for persona in [&kenji, &plain] {
+        for (seed, prompt) in prompts.iter().enumerate() {
+            let o = with
+                .options_from_json(Some(&format!(r#"{{"seed": {seed}, "max_new_tokens": 48}}"#)))
+                .unwrap();
+            let a = with.rewrite(persona, prompt, &o).unwrap();
+            let b = without.rewrite(persona, prompt, &o).unwrap();
+            eprintln!(
+                "{prompt}: reused {:?} of {:?}: {}",
+                a.tokens.reused, a.tokens.prompt, a.rewrite
             );
+            assert_eq!(a.rewrite, b.rewrite, "{prompt}: the cache changed the text");
+            assert_eq!(b.tokens.reused, None, "no cache, nothing reported");
+            if seed > 0 {
+                let reused = a.tokens.reused.unwrap();
+                assert!(
+                    reused > 100 && reused < a.tokens.prompt.unwrap(),
+                    "the instruction and examples are reused: {reused}"
+                );
+            }
+            expected.push((persona, prompt.clone(), o, a.rewrite));
         }
-        expected.push((o, a.rewrite));
     }
     // Two threads at once on one model and one cache: the same texts.
     std::thread::scope(|s| {
-        for (i, (o, text)) in expected.iter().enumerate() {
-            let (with, persona) = (&with, &persona);
+        for chunk in expected.chunks(expected.len() / 2) {
+            let with = &with;
             s.spawn(move || {
-                assert_eq!(&with.rewrite(persona, prompts[i], o).unwrap().rewrite, text);
+                for (persona, prompt, o, text) in chunk {
+                    assert_eq!(&with.rewrite(persona, prompt, o).unwrap().rewrite, text);
+                }
             });
         }
     });
+}
+
+#[test]
+fn a_persona_with_other_examples_reuses_only_what_is_still_the_same() {
+    models::pin_threads();
+    let Some(path) = models::find(models::QWEN) else {
+        return;
+    };
+    let (with, without) = (rewriter(&path, 4), rewriter(&path, 0));
+    let kenji = Persona::from_file("examples/personas/kenji-osaka.json").unwrap();
+    let o = with
+        .options_from_json(Some(r#"{"seed": 3, "max_new_tokens": 32}"#))
+        .unwrap();
+    let prompt = "a horse standing in a meadow";
+    with.rewrite(&kenji, "a city street at night", &o).unwrap();
+    let warm = with.rewrite(&kenji, prompt, &o).unwrap();
+    let warm_reused = warm.tokens.reused.unwrap();
+    // The persona's first example answered otherwise: its turn and all after it are evaluated
+    // again, and the text is the one the uncached backend gives for the edited persona.
+    let mut doc = kenji.document().clone();
+    let first = doc.examples.iter_mut().find(|e| e.rewrite.is_some()).unwrap();
+    first.rewrite = Some("an empty platform at dusk, grey sky, faded film".into());
+    let edited = Persona::new(doc).unwrap();
+    let a = with.rewrite(&edited, prompt, &o).unwrap();
+    let b = without.rewrite(&edited, prompt, &o).unwrap();
+    let reused = a.tokens.reused.unwrap();
+    assert!(reused < warm_reused, "{reused} of the edited chat reused, {warm_reused} before");
+    assert_eq!(a.rewrite, b.rewrite);
+    // The edited persona's chat is kept too: the next prompt reuses its examples.
+    let next = with.rewrite(&edited, "birds sitting on a wire", &o).unwrap();
+    assert!(next.tokens.reused.unwrap() > reused);
 }

@@ -68,6 +68,7 @@ impl ZippRewriter {
 /// `context_length` (gguf, default 4096), `threads` (gguf, fixed per process at first use),
 /// `prefix_cache` (gguf: prompts whose evaluation is kept per loaded model so that a prompt
 /// starting with the same tokens evaluates only the rest, default 4, 0 turns it off),
+/// `prefix_cache_mb` (gguf: the mebibytes they may take per loaded model, default 256),
 /// `base_url` (openai, default "http://127.0.0.1:8080/v1"), `model` (required for "openai"),
 /// `api_key` (else the environment's `ZIPP_API_KEY`, then `OPENAI_API_KEY`),
 /// `connect_timeout_ms`, `timeout_ms`, `max_retries`, `retry_backoff_ms`, `max_retry_wait_ms`,

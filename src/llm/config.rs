@@ -2,7 +2,9 @@
 
 use serde::Deserialize;
 
-use super::gguf::prefix::{DEFAULT_PREFIX_ENTRIES, MAX_PREFIX_ENTRIES};
+use super::gguf::prefix::{
+    DEFAULT_PREFIX_ENTRIES, DEFAULT_PREFIX_MB, MAX_PREFIX_ENTRIES, MAX_PREFIX_MB,
+};
 use super::gguf::{GgufSettings, DEFAULT_CONTEXT};
 use super::openai::OpenAiSettings;
 use crate::error::{Result, ZippError};
@@ -46,6 +48,10 @@ pub struct BackendConfig {
     /// off for this rewriter).
     #[serde(default)]
     pub prefix_cache: Option<usize>,
+    /// Mebibytes those prompts' keys and values may take per loaded model (default 256; 1 to
+    /// 16384).
+    #[serde(default)]
+    pub prefix_cache_mb: Option<usize>,
     /// Server URL, e.g. `http://127.0.0.1:8080/v1` (the default, llama.cpp's server).
     #[serde(default)]
     pub base_url: Option<String>,
@@ -115,11 +121,19 @@ impl BackendConfig {
                 message: format!("{prefix_cache} is over the limit of {MAX_PREFIX_ENTRIES}"),
             });
         }
+        let prefix_cache_mb = self.prefix_cache_mb.unwrap_or(DEFAULT_PREFIX_MB);
+        if !(1..=MAX_PREFIX_MB).contains(&prefix_cache_mb) {
+            return Err(ZippError::InvalidConfig {
+                field: "prefix_cache_mb".into(),
+                message: format!("{prefix_cache_mb} is outside [1, {MAX_PREFIX_MB}]"),
+            });
+        }
         Ok(GgufSettings {
             path: found.to_path_buf(),
             context,
             threads: self.threads,
             prefix_cache,
+            prefix_cache_bytes: prefix_cache_mb << 20,
         })
     }
 

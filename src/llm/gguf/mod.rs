@@ -41,6 +41,8 @@ pub struct GgufSettings {
     /// Prompts whose evaluation is kept for reuse by prompts that start the same way (0: none;
     /// see [`prefix`]).
     pub prefix_cache: usize,
+    /// Bytes those prompts may take.
+    pub prefix_cache_bytes: usize,
 }
 
 /// Sets candle's thread count before its pool starts; later, different requests are logged and
@@ -120,7 +122,9 @@ impl TextBackend for GgufBackend {
         let ids = loaded.vocab.encode(&prompt, add_bos, true);
         let p = request.params;
         let prefixes = (self.settings.prefix_cache > 0).then(|| {
-            loaded.prefixes.reserve(self.settings.prefix_cache);
+            loaded
+                .prefixes
+                .reserve(self.settings.prefix_cache, self.settings.prefix_cache_bytes);
             &loaded.prefixes
         });
         let out = generate_cached(

@@ -6,6 +6,10 @@
 //! tokens and simply shares less. Entries are never written once stored; a generation copies
 //! the positions it reuses into a cache of its own, so any number of generations may start from
 //! one entry at once.
+//!
+//! Memory is bounded twice: by the number of prompts kept and by the bytes of their keys,
+//! values and logits (the least recently used go first; a prompt larger than the whole budget
+//! is not kept).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -17,6 +21,11 @@ use crate::error::Result;
 pub const DEFAULT_PREFIX_ENTRIES: usize = 4;
 /// Most prompts a configuration may ask to keep per loaded model.
 pub const MAX_PREFIX_ENTRIES: usize = 64;
+/// Mebibytes of kept prompts per loaded model when the configuration does not say
+/// (`prefix_cache_mb`; the default model's 400-token chat takes about 11 MiB).
+pub const DEFAULT_PREFIX_MB: usize = 256;
+/// Most mebibytes a configuration may let one loaded model keep.
+pub const MAX_PREFIX_MB: usize = 16 * 1024;
 
 /// One evaluated prompt.
 struct Entry {
@@ -26,6 +35,8 @@ struct Entry {
     cache: Cache,
     /// The logits after the prompt's last token.
     logits: Vec<f32>,
+    /// Bytes held by the three above.
+    bytes: usize,
 }
 
 /// Where a generation starts when part of its prompt was evaluated before.
@@ -42,6 +53,7 @@ pub struct Reuse {
 /// loaded model.
 pub struct PrefixCache {
     capacity: AtomicUsize,
+    max_bytes: AtomicUsize,
     /// Least recently used first.
     entries: Mutex<Vec<Arc<Entry>>>,
 }
@@ -50,6 +62,7 @@ impl std::fmt::Debug for PrefixCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PrefixCache")
             .field("capacity", &self.capacity())
+            .field("max_bytes", &self.max_bytes())
             .field("entries", &self.len())
             .finish()
     }
@@ -61,10 +74,17 @@ fn common_prefix(a: &[u32], b: &[u32]) -> usize {
 }
 
 impl PrefixCache {
-    /// A cache keeping at most `capacity` prompts (0 keeps none).
+    /// A cache keeping at most `capacity` prompts (0 keeps none) and
+    /// [`DEFAULT_PREFIX_MB`] mebibytes.
     pub fn new(capacity: usize) -> Self {
+        Self::with_limits(capacity, DEFAULT_PREFIX_MB << 20)
+    }
+
+    /// A cache keeping at most `capacity` prompts and `max_bytes` bytes of them.
+    pub fn with_limits(capacity: usize, max_bytes: usize) -> Self {
         Self {
             capacity: AtomicUsize::new(capacity.min(MAX_PREFIX_ENTRIES)),
+            max_bytes: AtomicUsize::new(max_bytes.min(MAX_PREFIX_MB << 20)),
             entries: Mutex::new(Vec::new()),
         }
     }
@@ -79,11 +99,18 @@ impl PrefixCache {
         self.capacity.load(Ordering::Relaxed)
     }
 
-    /// Keeps at least `capacity` prompts from now on (every rewriter on a model gets the
-    /// largest number any of them asked for).
-    pub fn reserve(&self, capacity: usize) {
+    /// Most bytes kept.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Keeps at least `capacity` prompts and `max_bytes` bytes from now on (every rewriter on a
+    /// model gets the largest limits any of them asked for).
+    pub fn reserve(&self, capacity: usize, max_bytes: usize) {
         self.capacity
             .fetch_max(capacity.min(MAX_PREFIX_ENTRIES), Ordering::Relaxed);
+        self.max_bytes
+            .fetch_max(max_bytes.min(MAX_PREFIX_MB << 20), Ordering::Relaxed);
     }
 
     /// Prompts kept now.
@@ -98,10 +125,7 @@ impl PrefixCache {
 
     /// Bytes of keys, values and logits kept.
     pub fn bytes(&self) -> usize {
-        self.lock()
-            .iter()
-            .map(|e| e.cache.bytes() + e.logits.len() * 4 + e.tokens.len() * 4)
-            .sum()
+        self.lock().iter().map(|e| e.bytes).sum()
     }
 
     /// Forgets every prompt.
@@ -170,10 +194,17 @@ impl PrefixCache {
         {
             return Ok(());
         }
+        let kept = cache.copy_prefix(prompt.len(), prompt.len())?;
+        let bytes = kept.bytes() + std::mem::size_of_val(logits) + std::mem::size_of_val(prompt);
+        let max_bytes = self.max_bytes();
+        if bytes > max_bytes {
+            return Ok(());
+        }
         let entry = Arc::new(Entry {
             tokens: prompt.to_vec(),
-            cache: cache.copy_prefix(prompt.len(), prompt.len())?,
+            cache: kept,
             logits: logits.to_vec(),
+            bytes,
         });
         let mut entries = self.lock();
         // A kept prompt this one extends is served as well by this one.
@@ -181,7 +212,16 @@ impl PrefixCache {
             !(e.tokens.len() <= prompt.len() && prompt.starts_with(&e.tokens))
         });
         entries.push(entry);
-        let excess = entries.len().saturating_sub(capacity);
+        let mut excess = entries.len().saturating_sub(capacity);
+        // Then the least recently used beyond the byte budget (the newest fits: checked above).
+        let mut total: usize = entries[excess..].iter().map(|e| e.bytes).sum();
+        for e in &entries[excess..] {
+            if total <= max_bytes {
+                break;
+            }
+            total -= e.bytes;
+            excess += 1;
+        }
         entries.drain(..excess);
         Ok(())
     }
