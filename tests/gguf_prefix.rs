@@ -19,7 +19,9 @@ fn tiny(arch: &str) -> Model {
 
 /// `n` token ids, a pattern seeded by `salt`, within every tiny model's vocabulary.
 fn tokens(n: usize, salt: u32) -> Vec<u32> {
-    (0..n as u32).map(|i| (i * 7 + salt * 13 + i * i) % 60 + 1).collect()
+    (0..n as u32)
+        .map(|i| (i * 7 + salt * 13 + i * i) % 60 + 1)
+        .collect()
 }
 
 fn last_logits(model: &Model, prompt: &[u32], cache: &mut zipp::llm::gguf::Cache) -> Vec<f32> {
@@ -46,12 +48,18 @@ fn a_prompt_continued_from_a_kept_prefix_has_the_same_logits_bit_for_bit() {
         let mut cache_a = model.new_cache();
         let logits_a = last_logits(&model, &a, &mut cache_a);
         kept.store(&a, &cache_a, &logits_a).unwrap();
-        let reuse = kept.lookup(&b, 128, 16).unwrap().expect("A's start is kept");
+        let reuse = kept
+            .lookup(&b, 128, 16)
+            .unwrap()
+            .expect("A's start is kept");
         assert_eq!((reuse.reused, reuse.logits.is_none()), (30, true), "{arch}");
         let mut cache_b = reuse.cache;
         assert_eq!(cache_b.position(), 30);
         let got = last_logits(&model, &b[30..], &mut cache_b);
-        assert!(same_bits(&got, &want), "{arch}: the continued prompt's logits differ");
+        assert!(
+            same_bits(&got, &want),
+            "{arch}: the continued prompt's logits differ"
+        );
 
         // A again: nothing to evaluate, the kept logits come back.
         let again = kept.lookup(&a, 128, 16).unwrap().unwrap();
@@ -61,8 +69,15 @@ fn a_prompt_continued_from_a_kept_prefix_has_the_same_logits_bit_for_bit() {
         let mut copy = again.cache;
         last_logits(&model, &tokens(5, 3), &mut copy);
         let third = kept.lookup(&b, 128, 16).unwrap().unwrap();
-        let got = last_logits(&model, &b[30..], &mut third.cache.copy_prefix(30, 128).unwrap());
-        assert!(same_bits(&got, &want), "{arch}: a kept entry was written to");
+        let got = last_logits(
+            &model,
+            &b[30..],
+            &mut third.cache.copy_prefix(30, 128).unwrap(),
+        );
+        assert!(
+            same_bits(&got, &want),
+            "{arch}: a kept entry was written to"
+        );
     }
 }
 
@@ -125,7 +140,11 @@ fn a_changed_token_invalidates_everything_after_it() {
         let mut b = a.clone();
         b[at] = (b[at] % 60) + 1;
         let reuse = kept.lookup(&b, 128, 16).unwrap();
-        assert_eq!(reuse.as_ref().map(|r| r.reused), (at > 0).then_some(at), "{at}");
+        assert_eq!(
+            reuse.as_ref().map(|r| r.reused),
+            (at > 0).then_some(at),
+            "{at}"
+        );
         if let Some(r) = reuse {
             let mut cache = r.cache;
             let got = last_logits(&model, &b[at..], &mut cache);
@@ -153,12 +172,23 @@ fn kept_prompts_stay_within_their_byte_budget() {
     // Room for two and a half prompts: never more than two kept, the newest always.
     let kept = PrefixCache::with_limits(8, one * 5 / 2);
     for salt in 1..=6 {
-        let p: Vec<u32> = tokens(40, salt).into_iter().map(|t| (t + salt) % 60 + 1).collect();
+        let p: Vec<u32> = tokens(40, salt)
+            .into_iter()
+            .map(|t| (t + salt) % 60 + 1)
+            .collect();
         let (c, l) = evaluated(&p);
         kept.store(&p, &c, &l).unwrap();
-        assert!(kept.bytes() <= kept.max_bytes(), "{} > {}", kept.bytes(), kept.max_bytes());
+        assert!(
+            kept.bytes() <= kept.max_bytes(),
+            "{} > {}",
+            kept.bytes(),
+            kept.max_bytes()
+        );
         assert!(kept.len() <= 2);
-        assert_eq!(kept.lookup(&p, 128, 16).unwrap().map(|r| r.reused), Some(40));
+        assert_eq!(
+            kept.lookup(&p, 128, 16).unwrap().map(|r| r.reused),
+            Some(40)
+        );
     }
     assert_eq!(kept.len(), 2);
     // A prompt larger than the whole budget is not kept at all.
@@ -186,7 +216,9 @@ fn quality_prompts(n: usize) -> Vec<String> {
     }
     let all: Vec<P> =
         serde_json::from_str(include_str!("../benches/quality/prompts.json")).unwrap();
-    (0..n).map(|i| all[i * all.len() / n].prompt.clone()).collect()
+    (0..n)
+        .map(|i| all[i * all.len() / n].prompt.clone())
+        .collect()
 }
 
 #[test]
@@ -207,7 +239,9 @@ fn rewrites_with_the_prefix_cache_are_the_rewrites_without_it() {
     for persona in [&kenji, &plain] {
         for (seed, prompt) in prompts.iter().enumerate() {
             let o = with
-                .options_from_json(Some(&format!(r#"{{"seed": {seed}, "max_new_tokens": 48}}"#)))
+                .options_from_json(Some(&format!(
+                    r#"{{"seed": {seed}, "max_new_tokens": 48}}"#
+                )))
                 .unwrap();
             let a = with.rewrite(persona, prompt, &o).unwrap();
             let b = without.rewrite(persona, prompt, &o).unwrap();
@@ -258,15 +292,24 @@ fn a_persona_with_other_examples_reuses_only_what_is_still_the_same() {
     // The persona's first example answered otherwise: its turn and all after it are evaluated
     // again, and the text is the one the uncached backend gives for the edited persona.
     let mut doc = kenji.document().clone();
-    let first = doc.examples.iter_mut().find(|e| e.rewrite.is_some()).unwrap();
+    let first = doc
+        .examples
+        .iter_mut()
+        .find(|e| e.rewrite.is_some())
+        .unwrap();
     first.rewrite = Some("an empty platform at dusk, grey sky, faded film".into());
     let edited = Persona::new(doc).unwrap();
     let a = with.rewrite(&edited, prompt, &o).unwrap();
     let b = without.rewrite(&edited, prompt, &o).unwrap();
     let reused = a.tokens.reused.unwrap();
-    assert!(reused < warm_reused, "{reused} of the edited chat reused, {warm_reused} before");
+    assert!(
+        reused < warm_reused,
+        "{reused} of the edited chat reused, {warm_reused} before"
+    );
     assert_eq!(a.rewrite, b.rewrite);
     // The edited persona's chat is kept too: the next prompt reuses its examples.
-    let next = with.rewrite(&edited, "birds sitting on a wire", &o).unwrap();
+    let next = with
+        .rewrite(&edited, "birds sitting on a wire", &o)
+        .unwrap();
     assert!(next.tokens.reused.unwrap() > reused);
 }

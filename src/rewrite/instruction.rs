@@ -276,7 +276,11 @@ mod tests {
         let order: Vec<&str> = picked.iter().map(|e| e.prompt.as_str()).collect();
         assert_eq!(
             order,
-            ["a cat on a windowsill", "a train station at night", "a bowl of ramen"]
+            [
+                "a cat on a windowsill",
+                "a train station at night",
+                "a bowl of ramen"
+            ]
         );
         let a = chat("a bowl of ramen soup", 0);
         let b = chat("a quiet harbour", 7);

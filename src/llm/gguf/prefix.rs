@@ -136,12 +136,7 @@ impl PrefixCache {
     /// The kept prompt sharing the most leading tokens with `prompt`, copied into a cache with
     /// room for `capacity` positions, leaving at least `min_new` positions to evaluate unless
     /// the whole prompt was kept; None when nothing can be reused.
-    pub fn lookup(
-        &self,
-        prompt: &[u32],
-        capacity: usize,
-        min_new: usize,
-    ) -> Result<Option<Reuse>> {
+    pub fn lookup(&self, prompt: &[u32], capacity: usize, min_new: usize) -> Result<Option<Reuse>> {
         let best = {
             let mut entries = self.lock();
             let found = entries
@@ -187,11 +182,7 @@ impl PrefixCache {
         if capacity == 0 || prompt.is_empty() || cache.position() < prompt.len() {
             return Ok(());
         }
-        if self
-            .lock()
-            .iter()
-            .any(|e| e.tokens.as_slice() == prompt)
-        {
+        if self.lock().iter().any(|e| e.tokens.as_slice() == prompt) {
             return Ok(());
         }
         let kept = cache.copy_prefix(prompt.len(), prompt.len())?;
@@ -208,9 +199,7 @@ impl PrefixCache {
         });
         let mut entries = self.lock();
         // A kept prompt this one extends is served as well by this one.
-        entries.retain(|e| {
-            !(e.tokens.len() <= prompt.len() && prompt.starts_with(&e.tokens))
-        });
+        entries.retain(|e| !(e.tokens.len() <= prompt.len() && prompt.starts_with(&e.tokens)));
         entries.push(entry);
         let mut excess = entries.len().saturating_sub(capacity);
         // Then the least recently used beyond the byte budget (the newest fits: checked above).
