@@ -313,3 +313,75 @@ fn a_persona_with_other_examples_reuses_only_what_is_still_the_same() {
         .unwrap();
     assert!(next.tokens.reused.unwrap() > reused);
 }
+
+#[test]
+fn cancel_still_stops_a_generation_continued_from_a_kept_prefix() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use zipp::llm::gguf::{generate_cached, registry};
+    models::pin_threads();
+    let Some(path) = models::find(models::QWEN) else {
+        return;
+    };
+    let loaded = registry::get_or_load(&path, 1024).unwrap();
+    let chat = |ask: &str| {
+        loaded.vocab.encode(
+            &format!("<|im_start|>system\nYou count in words.<|im_end|>\n<|im_start|>user\n{ask}<|im_end|>\n<|im_start|>assistant\n"),
+            false,
+            true,
+        )
+    };
+    let settings = zipp::llm::SamplingParams {
+        max_new_tokens: 40,
+        ..zipp::llm::SamplingParams::greedy()
+    };
+    let kept = PrefixCache::new(4);
+    let first = chat("Count from one to twenty, please, one word per number.");
+    generate_cached(
+        &loaded.model,
+        &loaded.vocab,
+        &first,
+        Some(&kept),
+        &settings,
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(kept.len(), 1);
+    // The next prompt starts the same way: cancelled after its third token, nothing more.
+    let next = chat("Count from ten to thirty, please, one word per number.");
+    let cancel = AtomicBool::new(false);
+    let seen = AtomicUsize::new(0);
+    let on_token = |_: &str| {
+        if seen.fetch_add(1, Ordering::SeqCst) + 1 == 3 {
+            cancel.store(true, Ordering::SeqCst);
+        }
+        true
+    };
+    let err = generate_cached(
+        &loaded.model,
+        &loaded.vocab,
+        &next,
+        Some(&kept),
+        &settings,
+        Some(&cancel),
+        Some(&on_token),
+    )
+    .unwrap_err();
+    assert_eq!(err.status(), zipp::ZippStatus::Cancelled);
+    assert_eq!(seen.load(Ordering::SeqCst), 3, "no token after the cancel");
+    // Cancelled before it starts: nothing is evaluated or kept.
+    let before = kept.len();
+    let third = chat("Count backwards from nine, please.");
+    let err = generate_cached(
+        &loaded.model,
+        &loaded.vocab,
+        &third,
+        Some(&kept),
+        &settings,
+        Some(&AtomicBool::new(true)),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(err.status(), zipp::ZippStatus::Cancelled);
+    assert_eq!(kept.len(), before);
+}
