@@ -4,8 +4,9 @@ mod support;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
-use support::{completion, refused_url, FakeServer};
+use support::{completion, refused_url, FakeServer, Reply};
 
 fn zipp(args: &[&str]) -> Output {
     zipp_with(args, None, &[])
@@ -462,4 +463,85 @@ fn persona_taste_with_a_config_uses_its_backend_and_reports_a_dead_server() {
     let out = zipp(&["persona", "taste", p, "--config", "/nonexistent/cfg.json"]);
     assert_eq!(out.status.code(), Some(4));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn rewrite_jobs_sends_at_once_and_keeps_the_input_order() {
+    // The first request is answered last: with four in flight the results still come in order.
+    let delays = [900, 700, 500, 300];
+    let server = FakeServer::start(
+        delays
+            .iter()
+            .map(|&ms| Reply::Echo(Duration::from_millis(ms), ", overcast light".into()))
+            .collect(),
+    );
+    let url = server.url();
+    let env = [
+        ("ZIPP_BACKEND", "openai"),
+        ("ZIPP_BASE_URL", url.as_str()),
+        ("ZIPP_MODEL", "qwen2.5"),
+    ];
+    let prompts = ["a cat", "a red kite", "a bowl of soup", "an old bicycle"];
+    let stdin = format!(
+        "{}\n{{\"prompt\": \"{}\"}}\n\n{}\n{}\n",
+        prompts[0], prompts[1], prompts[2], prompts[3]
+    );
+    let started = Instant::now();
+    let out = zipp_with(&["rewrite", "-p", KENJI, "--jobs", "4"], Some(&stdin), &env);
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let want: Vec<String> = prompts
+        .iter()
+        .map(|p| format!("{p}, overcast light"))
+        .collect();
+    assert_eq!(text(&out.stdout).lines().collect::<Vec<_>>(), want);
+    assert_eq!(server.received().len(), 4);
+    let one_by_one: u64 = delays.iter().sum();
+    assert!(
+        took < Duration::from_millis(one_by_one),
+        "{took:?}: not faster than one at a time ({one_by_one} ms of replies)"
+    );
+}
+
+#[test]
+fn rewrite_jobs_bounds_a_dead_server_by_the_deadline() {
+    let server = FakeServer::start(vec![support::silence()]);
+    let url = server.url();
+    let env = [
+        ("ZIPP_BACKEND", "openai"),
+        ("ZIPP_BASE_URL", url.as_str()),
+        ("ZIPP_MODEL", "qwen2.5"),
+    ];
+    let run = |jobs: &str, prompts: &[&str]| {
+        let mut args = vec!["rewrite", "-p", KENJI, "--timeout", "0.5", "--on-error"];
+        args.extend(["passthrough", "--jobs", jobs]);
+        args.extend(prompts);
+        let started = Instant::now();
+        let out = zipp_with(&args, None, &env);
+        (out, started.elapsed())
+    };
+    let (single, one) = run("1", &["a cat"]);
+    assert_eq!(single.status.code(), Some(1));
+    let prompts = ["a cat", "a red kite", "a bowl of soup", "an old bicycle"];
+    let (out, four) = run("4", &prompts);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().collect::<Vec<_>>(), prompts);
+    assert!(
+        four < one * 2 + Duration::from_millis(500),
+        "four dead requests at once took {four:?}, one took {one:?}"
+    );
+}
+
+#[test]
+fn rewrite_jobs_out_of_range_or_with_stream_exits_3() {
+    for args in [
+        &["--jobs", "0"][..],
+        &["--jobs", "65"],
+        &["--jobs", "2", "--stream"],
+    ] {
+        let mut all = vec!["rewrite", "-p", KENJI, "--backend", "rules"];
+        all.extend(args);
+        all.push("a cat");
+        assert_eq!(zipp(&all).status.code(), Some(3), "{args:?}");
+    }
 }

@@ -66,6 +66,9 @@ impl ZippRewriter {
 /// file for "gguf"; else `model`, else the environment's `ZIPP_MODEL`, else the default model in
 /// the cache folder `$ZIPP_CACHE_DIR`, `$XDG_CACHE_HOME/zipp` or `~/.cache/zipp`),
 /// `context_length` (gguf, default 4096), `threads` (gguf, fixed per process at first use),
+/// `prefix_cache` (gguf: prompts whose evaluation is kept per loaded model so that a prompt
+/// starting with the same tokens evaluates only the rest, default 4, 0 turns it off),
+/// `prefix_cache_mb` (gguf: the mebibytes they may take per loaded model, default 256),
 /// `base_url` (openai, default "http://127.0.0.1:8080/v1"), `model` (required for "openai"),
 /// `api_key` (else the environment's `ZIPP_API_KEY`, then `OPENAI_API_KEY`),
 /// `connect_timeout_ms`, `timeout_ms`, `max_retries`, `retry_backoff_ms`, `max_retry_wait_ms`,
@@ -111,7 +114,9 @@ pub unsafe extern "C" fn zipp_rewriter_new(
 ///
 /// On success writes the rewritten prompt to `*out_rewrite` and the result record to
 /// `*out_result_json` (`rewrite`, `original`, `negative_prompt`, `thinking`, `backend`, `model`,
-/// `method` (the one that ran), `persona_id`, `facet`, `shots`, `cache_hit`, `latency_ms`, `tokens`, `seed`, `notes`,
+/// `method` (the one that ran), `persona_id`, `facet`, `shots`, `cache_hit`, `latency_ms`,
+/// `tokens` (`prompt`, `completion`, and `reused`: prompt tokens a prefix cache did not evaluate
+/// again, when the backend says), `seed`, `notes`,
 /// `guard`, `error`). A model's answer is checked for phrase loops, the persona's biography
 /// copied in, lost subject words, a title instead of a description, chat, the instruction
 /// parroted and nothing added; with a problem it

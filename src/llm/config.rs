@@ -2,6 +2,9 @@
 
 use serde::Deserialize;
 
+use super::gguf::prefix::{
+    DEFAULT_PREFIX_ENTRIES, DEFAULT_PREFIX_MB, MAX_PREFIX_ENTRIES, MAX_PREFIX_MB,
+};
 use super::gguf::{GgufSettings, DEFAULT_CONTEXT};
 use super::openai::OpenAiSettings;
 use crate::error::{Result, ZippError};
@@ -40,6 +43,15 @@ pub struct BackendConfig {
     /// Compute threads for `gguf` (default: the physical cores); fixed per process at first use.
     #[serde(default)]
     pub threads: Option<usize>,
+    /// Prompts whose evaluation the `gguf` backend keeps per loaded model, so that a prompt
+    /// starting with the same tokens evaluates only the rest (default 4; 0 to 64, 0 turns it
+    /// off for this rewriter).
+    #[serde(default)]
+    pub prefix_cache: Option<usize>,
+    /// Mebibytes those prompts' keys and values may take per loaded model (default 256; 1 to
+    /// 16384).
+    #[serde(default)]
+    pub prefix_cache_mb: Option<usize>,
     /// Server URL, e.g. `http://127.0.0.1:8080/v1` (the default, llama.cpp's server).
     #[serde(default)]
     pub base_url: Option<String>,
@@ -102,10 +114,26 @@ impl BackendConfig {
                 });
             }
         }
+        let prefix_cache = self.prefix_cache.unwrap_or(DEFAULT_PREFIX_ENTRIES);
+        if prefix_cache > MAX_PREFIX_ENTRIES {
+            return Err(ZippError::InvalidConfig {
+                field: "prefix_cache".into(),
+                message: format!("{prefix_cache} is over the limit of {MAX_PREFIX_ENTRIES}"),
+            });
+        }
+        let prefix_cache_mb = self.prefix_cache_mb.unwrap_or(DEFAULT_PREFIX_MB);
+        if !(1..=MAX_PREFIX_MB).contains(&prefix_cache_mb) {
+            return Err(ZippError::InvalidConfig {
+                field: "prefix_cache_mb".into(),
+                message: format!("{prefix_cache_mb} is outside [1, {MAX_PREFIX_MB}]"),
+            });
+        }
         Ok(GgufSettings {
             path: found.to_path_buf(),
             context,
             threads: self.threads,
+            prefix_cache,
+            prefix_cache_bytes: prefix_cache_mb << 20,
         })
     }
 

@@ -45,6 +45,9 @@ pub struct Generation {
     pub model: String,
     /// Prompt tokens, when reported.
     pub prompt_tokens: Option<u32>,
+    /// Prompt tokens whose evaluation was reused from an earlier prompt (a prefix cache), when
+    /// reported.
+    pub reused_prompt_tokens: Option<u32>,
     /// Generated tokens, when reported.
     pub completion_tokens: Option<u32>,
     /// Remarks for the result record (fallbacks, retries).

@@ -30,30 +30,40 @@ fn same_prompt(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-/// Picks up to `k` examples: the call's own first, then the persona's that fit the prompt best.
-/// An example of this very prompt is left out: shown its answer, a model returns it for every
-/// seed.
+/// Picks up to `k` examples: the call's own first, then the persona's that fit the prompt best,
+/// shown in the persona's order (so that one persona's chats start alike whatever the prompt, and
+/// a backend's prefix cache serves their start). An example of this very prompt is left out:
+/// shown its answer, a model returns it for every seed.
 pub fn pick_examples<'a>(
     persona: &'a Persona,
     call_examples: &'a [Example],
     prompt: &str,
     k: usize,
 ) -> Vec<&'a Example> {
+    let own: Vec<&Example> = call_examples
+        .iter()
+        .filter(|e| !same_prompt(&e.prompt, prompt))
+        .take(k)
+        .collect();
     let mut ranked: Vec<(u32, usize, &Example)> = persona
         .document()
         .examples
         .iter()
         .enumerate()
+        .filter(|(_, e)| !same_prompt(&e.prompt, prompt))
         .map(|(i, e)| (fit(prompt, &e.prompt), i, e))
         .collect();
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    call_examples
-        .iter()
+    ranked.truncate(k - own.len());
+    ranked.sort_by_key(|&(_, i, _)| i);
+    own.into_iter()
         .chain(ranked.into_iter().map(|(_, _, e)| e))
-        .filter(|e| !same_prompt(&e.prompt, prompt))
-        .take(k)
         .collect()
 }
+
+/// The seed of the taste clauses shown with the persona's own examples: fixed, so that their
+/// turns are the same for every seed (the call's seed varies the prompt's own clauses).
+const SHOT_SEED: u64 = 0;
 
 /// The `taste` task as the instruction states it (the guards check that answers do not parrot
 /// it).
@@ -116,7 +126,7 @@ pub fn taste_instruction(
     for e in own {
         if let Some(r) = &e.rewrite {
             let facet = choose_facet(persona, &e.prompt);
-            let style = cues(persona, &e.prompt, facet, seed, taste_clauses);
+            let style = cues(persona, &e.prompt, facet, SHOT_SEED, taste_clauses);
             messages.push(ChatMessage::new(Role::User, ask(&e.prompt, &style)));
             messages.push(ChatMessage::new(Role::Assistant, r.trim()));
         }
@@ -252,6 +262,32 @@ mod tests {
         assert!(shots()
             .iter()
             .all(|s| built.not_to_copy.contains(&s.prompt)));
+    }
+
+    #[test]
+    fn the_chat_starts_alike_for_every_prompt_and_seed_of_a_persona() {
+        let p = Persona::from_file("examples/personas/kenji-osaka.json").unwrap();
+        let chat = |prompt: &str, seed: u64| {
+            let ex = pick_examples(&p, &[], prompt, 3);
+            taste_instruction(&p, prompt, choose_facet(&p, prompt), &ex, 60, 3, seed).messages
+        };
+        // "a bowl of ramen" fits the persona's third example best; it is still shown third.
+        let picked = pick_examples(&p, &[], "a bowl of ramen soup", 3);
+        let order: Vec<&str> = picked.iter().map(|e| e.prompt.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "a cat on a windowsill",
+                "a train station at night",
+                "a bowl of ramen"
+            ]
+        );
+        let a = chat("a bowl of ramen soup", 0);
+        let b = chat("a quiet harbour", 7);
+        let turns = a.len() - 1;
+        assert_eq!(b.len() - 1, turns);
+        assert_eq!(a[..turns], b[..turns], "only the last turn differs");
+        assert_ne!(a[turns], b[turns]);
     }
 
     #[test]

@@ -9,6 +9,9 @@ pub struct TokenCounts {
     pub prompt: Option<u32>,
     /// Tokens generated.
     pub completion: Option<u32>,
+    /// Prompt tokens not evaluated again: reused from an earlier prompt that started the same
+    /// way (the gguf backend's prefix cache, a server's prompt cache), when reported.
+    pub reused: Option<u32>,
 }
 
 /// The failure behind a passed-through rewrite.

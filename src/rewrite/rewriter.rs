@@ -406,6 +406,7 @@ impl Rewriter {
                 result.tokens = TokenCounts {
                     prompt: generation.prompt_tokens,
                     completion: generation.completion_tokens,
+                    reused: generation.reused_prompt_tokens,
                 };
                 result.notes.extend(generation.notes);
                 result.notes.extend(cleaned.notes);

@@ -20,6 +20,8 @@ pub enum Reply {
     },
     /// Wait this long before answering with the inner reply.
     Delay(Duration, Box<Reply>),
+    /// After this long, a chat completion of the request's last message followed by the text.
+    Echo(Duration, String),
     /// Raw bytes written in steps, each after its pause, then `hold` of silence with the
     /// connection open before it closes; a write the client no longer reads ends it early.
     Raw {
@@ -257,11 +259,25 @@ fn serve(stream: TcpStream, reply: Reply, received: Arc<Mutex<Vec<Received>>>) {
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     });
+    let reply = match reply {
+        Reply::Echo(delay, suffix) => {
+            let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let last = request["messages"]
+                .as_array()
+                .and_then(|m| m.last())
+                .and_then(|m| m["content"].as_str())
+                .unwrap_or_default()
+                .to_string();
+            Reply::Delay(delay, Box::new(completion(&format!("{last}{suffix}"))))
+        }
+        other => other,
+    };
     respond(stream, reply);
 }
 
 fn respond(mut stream: TcpStream, reply: Reply) {
     match reply {
+        Reply::Echo(..) => {}
         Reply::Delay(d, inner) => {
             std::thread::sleep(d);
             respond(stream, *inner);

@@ -40,6 +40,9 @@ class RewriteResult:
     guard: str = ""
     #: The rewrite method that ran: "roleplay", "taste" or "compose".
     method: str = ""
+    #: Prompt tokens not evaluated again (a prefix cache's, or a server's prompt cache), when
+    #: reported.
+    reused_prompt_tokens: Optional[int] = None
 
 
     @property
@@ -76,4 +79,5 @@ class RewriteResult:
             raw=dict(record),
             guard=str(record.get("guard", "")),
             method=str(record.get("method", "")),
+            reused_prompt_tokens=tokens.get("reused"),
         )

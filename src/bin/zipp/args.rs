@@ -298,7 +298,12 @@ pub struct RewriteArgs {
     /// Print one JSON result record per prompt instead of the rewrite alone.
     #[arg(long)]
     pub json: bool,
-    /// Prompts to rewrite, one per argument; read from stdin, one per line, when none is given.
+    /// Rewrites in flight at once (1 to 64; for servers with parallel slots), results still in
+    /// input order; not with --stream.
+    #[arg(short, long, value_name = "N", default_value_t = 1)]
+    pub jobs: usize,
+    /// Prompts to rewrite, one per argument; read from stdin, one per line (a JSONL line's
+    /// `prompt`), when none is given.
     #[arg(value_name = "PROMPT")]
     pub prompts: Vec<String>,
 }

@@ -5,6 +5,7 @@
 //! written.
 
 mod args;
+mod batch;
 mod eval_cmd;
 mod mine_cmd;
 mod mine_run_cmd;

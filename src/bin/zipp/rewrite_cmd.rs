@@ -4,9 +4,10 @@ use std::io::{BufRead, Write};
 
 use zipp::llm::BackendKind;
 use zipp::rewrite::{Method, OptionsPatch};
-use zipp::{OnError, Persona, RewriteOptions, Rewriter, RewriterConfig, ZippError};
+use zipp::{OnError, Persona, RewriteOptions, RewriteResult, Rewriter, RewriterConfig, ZippError};
 
 use crate::args::{BackendArg, MethodArg, OnErrorArg, RewriteArgs};
+use crate::batch;
 
 /// The rewriter configuration file, read and parsed (the defaults when none is given).
 pub fn config_file(path: Option<&std::path::Path>) -> Result<RewriterConfig, ZippError> {
@@ -83,42 +84,44 @@ fn options(a: &RewriteArgs, defaults: &RewriteOptions) -> Result<RewriteOptions,
     .apply(defaults)
 }
 
+/// The prompts: the arguments, else stdin's non-empty lines.
+fn prompts(a: &RewriteArgs) -> Result<Vec<String>, ZippError> {
+    if !a.prompts.is_empty() {
+        return Ok(a.prompts.iter().map(|p| p.trim().to_string()).collect());
+    }
+    let mut prompts = Vec::new();
+    for line in std::io::stdin().lock().lines() {
+        let line = line.map_err(|e| ZippError::io("<stdin>", e))?;
+        if !line.trim().is_empty() {
+            prompts.push(batch::prompt_of_line(&line)?);
+        }
+    }
+    Ok(prompts)
+}
+
 /// Runs the subcommand; returns the exit code.
 pub fn run(a: RewriteArgs) -> Result<u8, ZippError> {
+    if !(1..=batch::MAX_JOBS).contains(&a.jobs) {
+        return Err(ZippError::InvalidOptions {
+            field: "jobs".into(),
+            message: format!("{} is outside [1, {}]", a.jobs, batch::MAX_JOBS),
+        });
+    }
+    if a.jobs > 1 && a.stream {
+        return Err(ZippError::InvalidOptions {
+            field: "jobs".into(),
+            message: "--stream prints one rewrite at a time; use --jobs 1".into(),
+        });
+    }
     let persona = Persona::from_file(&a.persona)?;
     let rewriter = Rewriter::new(config(&a)?)?;
     let options = options(&a, rewriter.defaults())?;
-
-    let prompts: Box<dyn Iterator<Item = Result<String, ZippError>>> = if a.prompts.is_empty() {
-        let stdin = std::io::stdin();
-        Box::new(
-            stdin
-                .lock()
-                .lines()
-                .map(|l| l.map_err(|e| ZippError::io("<stdin>", e)))
-                .collect::<Vec<_>>()
-                .into_iter()
-                .filter(|l| l.as_ref().map_or(true, |s| !s.trim().is_empty())),
-        )
-    } else {
-        Box::new(a.prompts.clone().into_iter().map(Ok))
-    };
+    let prompts = prompts(&a)?;
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut code = 0;
-    for prompt in prompts {
-        let prompt = prompt?;
-        let echo = |piece: &str| {
-            eprint!("{piece}");
-            true
-        };
-        let stream: Option<&(dyn Fn(&str) -> bool + Sync)> =
-            if a.stream { Some(&echo) } else { None };
-        let result = rewriter.rewrite_with(&persona, prompt.trim(), &options, None, stream)?;
-        if a.stream {
-            eprintln!();
-        }
+    let mut write = |result: RewriteResult| -> Result<(), ZippError> {
         if let Some(err) = &result.error {
             eprintln!("zipp: warning: {} (prompt passed through)", err.message);
             code = 1;
@@ -128,7 +131,26 @@ pub fn run(a: RewriteArgs) -> Result<u8, ZippError> {
         } else {
             result.rewrite
         };
-        writeln!(out, "{line}").map_err(|e| ZippError::io("<stdout>", e))?;
+        writeln!(out, "{line}")
+            .and_then(|_| out.flush())
+            .map_err(|e| ZippError::io("<stdout>", e))
+    };
+    if a.jobs > 1 {
+        batch::rewrite_all(&rewriter, &persona, &prompts, &options, a.jobs, &mut write)?;
+        return Ok(code);
+    }
+    for prompt in prompts {
+        let echo = |piece: &str| {
+            eprint!("{piece}");
+            true
+        };
+        let stream: Option<&(dyn Fn(&str) -> bool + Sync)> =
+            if a.stream { Some(&echo) } else { None };
+        let result = rewriter.rewrite_with(&persona, &prompt, &options, None, stream)?;
+        if a.stream {
+            eprintln!();
+        }
+        write(result)?;
     }
     Ok(code)
 }

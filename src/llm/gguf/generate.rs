@@ -5,6 +5,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::model::Model;
+use super::prefix::PrefixCache;
 use super::sampler::Sampler;
 use super::vocab::Vocab;
 use crate::error::{Result, ZippError};
@@ -12,6 +13,26 @@ use crate::llm::SamplingParams;
 
 /// Prompt tokens fed to the model per forward pass.
 const PROMPT_BATCH: usize = 256;
+/// Fewest prompt tokens fed in one pass (a shorter last pass joins the one before): shorter
+/// passes take other kernels (`layers::DENSE_ROWS`), so every prompt position of a longer
+/// prompt is computed the same way, and a prompt continued from a cached prefix gets the
+/// same numbers as one evaluated whole.
+const MIN_PASS: usize = super::model::layers::DENSE_ROWS;
+
+/// The passes that evaluate prompt positions `from..len`.
+fn passes(from: usize, len: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut at = from;
+    while at < len {
+        let end = (at + PROMPT_BATCH).min(len);
+        match out.last_mut() {
+            Some(last) if end - at < MIN_PASS => last.end = end,
+            _ => out.push(at..end),
+        }
+        at = end;
+    }
+    out
+}
 
 /// Why generation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +56,8 @@ pub struct Output {
     pub tokens: Vec<u32>,
     /// Prompt tokens processed.
     pub prompt_tokens: usize,
+    /// Prompt tokens whose keys and values came from an earlier prompt (not evaluated again).
+    pub reused_tokens: usize,
     /// Why it ended.
     pub reason: StopReason,
 }
@@ -114,6 +137,20 @@ pub fn generate(
     cancel: Option<&AtomicBool>,
     on_token: Option<&(dyn Fn(&str) -> bool + Sync)>,
 ) -> Result<Output> {
+    generate_cached(model, vocab, prompt, None, settings, cancel, on_token)
+}
+
+/// [`generate`] starting from the longest prefix of `prompt` that `prefixes` holds, and keeping
+/// the evaluated prompt there for the next one.
+pub fn generate_cached(
+    model: &Model,
+    vocab: &Vocab,
+    prompt: &[u32],
+    prefixes: Option<&PrefixCache>,
+    settings: &SamplingParams,
+    cancel: Option<&AtomicBool>,
+    on_token: Option<&(dyn Fn(&str) -> bool + Sync)>,
+) -> Result<Output> {
     let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     if prompt.is_empty() {
         return Err(ZippError::Backend {
@@ -128,16 +165,27 @@ pub fn generate(
             limit: model.context() - 1,
         });
     }
-    let mut cache = model.new_cache();
-    let mut logits = Vec::new();
-    for chunk in prompt.chunks(PROMPT_BATCH) {
+    let room = (prompt.len() + settings.max_new_tokens as usize).min(model.context());
+    let reuse = match prefixes {
+        Some(p) => p.lookup(prompt, room, MIN_PASS)?,
+        None => None,
+    };
+    let (mut cache, reused, kept_logits) = match reuse {
+        Some(r) => (r.cache, r.reused, r.logits),
+        None => (model.new_cache(), 0, None),
+    };
+    let mut logits = kept_logits.unwrap_or_default();
+    for pass in passes(reused, prompt.len()) {
         if cancelled() {
             return Err(ZippError::Cancelled);
         }
         logits = model
-            .forward(chunk, &mut cache, false)?
+            .forward(&prompt[pass], &mut cache, false)?
             .pop()
             .unwrap_or_default();
+    }
+    if let (Some(p), true) = (prefixes, reused < prompt.len()) {
+        p.store(prompt, &cache, &logits)?;
     }
     let mut sampler = Sampler::new(settings.clone());
     let mut history: Vec<u32> = prompt.to_vec();
@@ -190,6 +238,7 @@ pub fn generate(
         text: String::from_utf8_lossy(&stream.bytes[..end]).into_owned(),
         tokens,
         prompt_tokens: prompt.len(),
+        reused_tokens: reused,
         reason,
     })
 }
@@ -220,6 +269,16 @@ mod tests {
         assert_eq!(s.push(b" ok\n"), (None, true));
         assert_eq!(s.push(b"\nmore"), (Some(8), true));
         assert_eq!(sent.lock().unwrap().concat(), "café ok");
+    }
+
+    #[test]
+    fn prompt_passes_are_never_short_unless_the_prompt_is() {
+        assert_eq!(passes(0, 10), vec![0..10]);
+        assert_eq!(passes(0, 300), vec![0..256, 256..300]);
+        assert_eq!(passes(0, 260), vec![0..260]);
+        assert_eq!(passes(340, 363), vec![340..363]);
+        assert!(passes(5, 5).is_empty());
+        assert_eq!(passes(0, 512), vec![0..256, 256..512]);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod file;
 mod generate;
 pub mod locate;
 mod model;
+pub mod prefix;
 pub mod pull;
 pub mod registry;
 mod sampler;
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 pub use file::GgufFile;
-pub use generate::{generate, Output, StopReason};
+pub use generate::{generate, generate_cached, Output, StopReason};
 pub use model::{Cache, Model, ARCHITECTURES};
 pub use registry::LoadedModel;
 pub use sampler::{argmax, Sampler};
@@ -37,6 +38,11 @@ pub struct GgufSettings {
     pub context: usize,
     /// Compute threads for the process, if set (fixed at the first model use).
     pub threads: Option<usize>,
+    /// Prompts whose evaluation is kept for reuse by prompts that start the same way (0: none;
+    /// see [`prefix`]).
+    pub prefix_cache: usize,
+    /// Bytes those prompts may take.
+    pub prefix_cache_bytes: usize,
 }
 
 /// Sets candle's thread count before its pool starts; later, different requests are logged and
@@ -115,10 +121,17 @@ impl TextBackend for GgufBackend {
         let add_bos = !bos_text.is_some_and(|b| !b.is_empty() && prompt.starts_with(b));
         let ids = loaded.vocab.encode(&prompt, add_bos, true);
         let p = request.params;
-        let out = generate(
+        let prefixes = (self.settings.prefix_cache > 0).then(|| {
+            loaded
+                .prefixes
+                .reserve(self.settings.prefix_cache, self.settings.prefix_cache_bytes);
+            &loaded.prefixes
+        });
+        let out = generate_cached(
             &loaded.model,
             &loaded.vocab,
             &ids,
+            prefixes,
             p,
             request.cancel,
             request.on_token,
@@ -139,6 +152,7 @@ impl TextBackend for GgufBackend {
             thinking: None,
             model: loaded.name.clone(),
             prompt_tokens: Some(out.prompt_tokens as u32),
+            reused_prompt_tokens: prefixes.map(|_| out.reused_tokens as u32),
             completion_tokens: Some(out.tokens.len() as u32),
             notes,
         })

@@ -10,6 +10,7 @@ use candle_core::Device;
 
 use super::file::GgufFile;
 use super::model::Model;
+use super::prefix::PrefixCache;
 use super::template::ChatTemplate;
 use super::vocab::{Vocab, VocabKind};
 use crate::error::{Result, ZippError};
@@ -31,6 +32,9 @@ pub struct LoadedModel {
     pub parameters: u64,
     /// Seconds the load took.
     pub load_seconds: f64,
+    /// The last prompts evaluated on this model, for prompts that start the same way (empty
+    /// until a backend asks to keep some).
+    pub prefixes: PrefixCache,
 }
 
 type Key = (PathBuf, usize);
@@ -97,6 +101,7 @@ pub fn load(path: &Path, context: usize) -> Result<LoadedModel> {
         template,
         parameters: file.parameter_count(),
         load_seconds,
+        prefixes: PrefixCache::new(0),
     })
 }
 

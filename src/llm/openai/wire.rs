@@ -54,6 +54,15 @@ struct Usage {
     prompt_tokens: Option<u32>,
     #[serde(default)]
     completion_tokens: Option<u32>,
+    #[serde(default)]
+    prompt_tokens_details: Option<PromptDetails>,
+}
+
+#[derive(Deserialize)]
+struct PromptDetails {
+    /// Prompt tokens the server took from its prompt cache.
+    #[serde(default)]
+    cached_tokens: Option<u32>,
 }
 
 /// Parses a successful reply body.
@@ -80,6 +89,11 @@ pub fn parse_reply(body: &str, requested_model: &str) -> Result<Generation> {
         model: reply.model.unwrap_or_else(|| requested_model.to_string()),
         prompt_tokens: reply.usage.as_ref().and_then(|u| u.prompt_tokens),
         completion_tokens: reply.usage.as_ref().and_then(|u| u.completion_tokens),
+        reused_prompt_tokens: reply
+            .usage
+            .as_ref()
+            .and_then(|u| u.prompt_tokens_details.as_ref())
+            .and_then(|d| d.cached_tokens),
         notes: Vec::new(),
     })
 }

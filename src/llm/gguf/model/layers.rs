@@ -75,7 +75,7 @@ impl RmsNorm {
 }
 
 /// Rows from which a prompt's product goes through the dense kernel (see [`Linear::forward`]).
-const DENSE_ROWS: usize = 16;
+pub(crate) const DENSE_ROWS: usize = 16;
 
 /// Whether candle multiplies many rows by this matrix with its tiled (repacked) kernel: k-quants
 /// and Q8_0 whose inner size is a multiple of 256.
@@ -288,14 +288,30 @@ pub(crate) struct LayerCache {
     len: usize,
 }
 
+/// Positions the keys of a prompt chunk are padded to (masked, zero): the softmax sums and
+/// products over the keys then add the same terms in the same order whatever the prompt's
+/// length, so that a position's keys and values are the same bits whether its prompt was
+/// evaluated whole or continued from a cached prefix (see `prefix`).
+const KEY_GRAIN: usize = 32;
+
+fn round_up(n: usize, grain: usize) -> usize {
+    n.div_ceil(grain) * grain
+}
+
 impl LayerCache {
-    /// Appends k and v ([kv_heads, t, head_dim]) and returns all keys and values so far.
+    /// Appends k and v ([kv_heads, t, head_dim]) and returns all keys and values so far; for
+    /// more than one new position, padded with zero positions to a multiple of [`KEY_GRAIN`].
     fn append(&mut self, k: &Tensor, v: &Tensor) -> candle_core::Result<(Tensor, Tensor)> {
         let (heads, t, dim) = k.dims3()?;
         let needed = self.len + t;
+        let keys = if t > 1 {
+            round_up(needed, KEY_GRAIN)
+        } else {
+            needed
+        };
         let capacity = self.k.as_ref().map_or(0, |c| c.dims()[1]);
-        if needed > capacity {
-            let new_capacity = needed.max(capacity * 2).max(256);
+        if keys > capacity {
+            let new_capacity = round_up(keys.max(capacity * 2).max(256), KEY_GRAIN);
             let grow = |old: &Option<Tensor>| -> candle_core::Result<Tensor> {
                 let fresh = Tensor::zeros((heads, new_capacity, dim), DType::F32, k.device())?;
                 if let Some(old) = old {
@@ -313,7 +329,40 @@ impl LayerCache {
         kc.slice_set(&k.contiguous()?, 1, self.len)?;
         vc.slice_set(&v.contiguous()?, 1, self.len)?;
         self.len = needed;
-        Ok((kc.narrow(1, 0, needed)?, vc.narrow(1, 0, needed)?))
+        Ok((kc.narrow(1, 0, keys)?, vc.narrow(1, 0, keys)?))
+    }
+
+    /// The first `len` positions, copied into a cache of their own with room for `capacity`
+    /// positions (never sharing storage with this one).
+    fn copy_prefix(&self, len: usize, capacity: usize) -> candle_core::Result<Self> {
+        let len = len.min(self.len);
+        if len == 0 {
+            return Ok(Self::default());
+        }
+        let copy = |old: &Option<Tensor>| -> candle_core::Result<Option<Tensor>> {
+            let Some(old) = old else {
+                return Ok(None);
+            };
+            let (heads, _, dim) = old.dims3()?;
+            let room = round_up(capacity.max(len), KEY_GRAIN);
+            let fresh = Tensor::zeros((heads, room, dim), DType::F32, old.device())?;
+            fresh.slice_set(&old.narrow(1, 0, len)?.contiguous()?, 1, 0)?;
+            Ok(Some(fresh))
+        };
+        Ok(Self {
+            k: copy(&self.k)?,
+            v: copy(&self.v)?,
+            len,
+        })
+    }
+
+    /// Bytes of key and value storage held.
+    fn bytes(&self) -> usize {
+        [&self.k, &self.v]
+            .into_iter()
+            .flatten()
+            .map(|t| t.elem_count() * t.dtype().size_in_bytes())
+            .sum()
     }
 }
 
@@ -367,7 +416,8 @@ impl Attention {
         let q = rope.apply(&q, start)?;
         let k = rope.apply(&k, start)?;
         let (k, v) = cache.append(&k, &v)?;
-        let total = start + t;
+        // Keys to attend over, the padding included (masked).
+        let total = k.dims()[1];
         // Queries grouped by the key-value head they read: [kv_heads, group * t, head_dim].
         let group = self.heads / self.kv_heads;
         let q = (q * self.scale)?.reshape((self.kv_heads, group * t, self.head_dim))?;
@@ -524,6 +574,28 @@ impl Cache {
     /// Positions processed so far.
     pub fn position(&self) -> usize {
         self.position
+    }
+
+    /// The first `len` positions (at most those processed), copied into a cache of their own
+    /// with room for `capacity` positions: a later prompt that starts with the same tokens
+    /// continues from it.
+    pub fn copy_prefix(&self, len: usize, capacity: usize) -> Result<Cache> {
+        let len = len.min(self.position);
+        let layers = self
+            .layers
+            .iter()
+            .map(|l| l.copy_prefix(len, capacity))
+            .collect::<candle_core::Result<Vec<_>>>()
+            .map_err(compute)?;
+        Ok(Cache {
+            layers,
+            position: len,
+        })
+    }
+
+    /// Bytes of key and value storage held.
+    pub fn bytes(&self) -> usize {
+        self.layers.iter().map(LayerCache::bytes).sum()
     }
 }
 
