@@ -228,3 +228,34 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+#[test]
+fn a_stop_asked_for_between_layers_ends_the_pass_at_that_layer() {
+    // A cancel during a long prompt's prefill takes effect within one layer, not one chunk.
+    let file = GgufFile::open(std::path::Path::new("tests/fixtures/gguf/llama-tiny.gguf")).unwrap();
+    let model = Model::load(&file, &candle_core::Device::Cpu, 128).unwrap();
+    let layers = file.uint("llama.block_count").unwrap() as usize;
+    assert!(layers >= 2, "the fixture has {layers} layers");
+    let asked = std::sync::atomic::AtomicUsize::new(0);
+    // Says yes the second time it is asked: after the first layer.
+    let stop = || asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= 1;
+    let mut cache = model.new_cache();
+    let err = model
+        .forward_until(&[1, 2, 3, 4], &mut cache, false, &stop)
+        .unwrap_err();
+    assert_eq!(err.status(), zipp::ZippStatus::Cancelled);
+    assert_eq!(
+        asked.load(std::sync::atomic::Ordering::Relaxed),
+        2,
+        "asked before each layer"
+    );
+    // Never stopping gives the same logits as the plain forward.
+    let mut a = model.new_cache();
+    let mut b = model.new_cache();
+    assert_eq!(
+        model
+            .forward_until(&[1, 2, 3, 4], &mut a, false, &|| false)
+            .unwrap(),
+        model.forward(&[1, 2, 3, 4], &mut b, false).unwrap()
+    );
+}

@@ -180,7 +180,7 @@ pub fn generate_cached(
             return Err(ZippError::Cancelled);
         }
         logits = model
-            .forward(&prompt[pass], &mut cache, false)?
+            .forward_until(&prompt[pass], &mut cache, false, &cancelled)?
             .pop()
             .unwrap_or_default();
     }

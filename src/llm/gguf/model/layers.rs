@@ -616,13 +616,15 @@ impl Decoder {
     }
 
     /// Runs `tokens` at the cache's position; returns logits [rows, vocab] for the last token
-    /// only, or for every token with `all`.
+    /// only, or for every token with `all`. `stop` is asked before each layer: when it says
+    /// yes, the pass ends with `None` and the cache is left part-written (discard it).
     pub(crate) fn forward(
         &self,
         tokens: &[u32],
         cache: &mut Cache,
         all: bool,
-    ) -> candle_core::Result<Tensor> {
+        stop: &dyn Fn() -> bool,
+    ) -> candle_core::Result<Option<Tensor>> {
         let t = tokens.len();
         let start = cache.position;
         if start + t > self.max_positions() {
@@ -643,6 +645,9 @@ impl Decoder {
             x = (x * s)?;
         }
         for (block, layer_cache) in self.blocks.iter().zip(cache.layers.iter_mut()) {
+            if stop() {
+                return Ok(None);
+            }
             x = block.forward(&x, start, &self.ropes, layer_cache)?;
         }
         cache.position += t;
@@ -650,8 +655,8 @@ impl Decoder {
         let x = self.norm.forward(&x)?;
         let logits = self.output.forward(&x)?;
         match self.logit_softcap {
-            Some(c) => (logits / c)?.tanh()? * c,
-            None => Ok(logits),
+            Some(c) => Ok(Some(((logits / c)?.tanh()? * c)?)),
+            None => Ok(Some(logits)),
         }
     }
 }

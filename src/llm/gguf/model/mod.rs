@@ -303,13 +303,30 @@ impl Model {
 
     /// Logits (one row per token with `all`, else the last token's row) after feeding `tokens`.
     pub fn forward(&self, tokens: &[u32], cache: &mut Cache, all: bool) -> Result<Vec<Vec<f32>>> {
+        self.forward_until(tokens, cache, all, &|| false)
+    }
+
+    /// [`Model::forward`] that asks `stop` before each layer and ends with
+    /// [`ZippError::Cancelled`] as soon as it says yes, so a cancel during a long prompt takes
+    /// effect within one layer; the cache is then part-written and must be discarded.
+    pub fn forward_until(
+        &self,
+        tokens: &[u32],
+        cache: &mut Cache,
+        all: bool,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Vec<Vec<f32>>> {
         if tokens.is_empty() {
             return Ok(Vec::new());
         }
-        self.decoder
-            .forward(tokens, cache, all)
-            .and_then(|t| t.to_vec2::<f32>())
-            .map_err(layers::compute)
+        match self
+            .decoder
+            .forward(tokens, cache, all, stop)
+            .map_err(layers::compute)?
+        {
+            Some(t) => t.to_vec2::<f32>().map_err(layers::compute),
+            None => Err(ZippError::Cancelled),
+        }
     }
 }
 
