@@ -2,8 +2,13 @@
 //! that loads.
 #![no_main]
 
+use std::sync::OnceLock;
+
 use libfuzzer_sys::fuzz_target;
 use zipp::{Persona, RewriteOptions, Rewriter};
+
+/// One rules rewriter for every input, as a host keeps one (handles are thread-safe).
+static REWRITER: OnceLock<Rewriter> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -15,7 +20,8 @@ fuzz_target!(|data: &[u8]| {
     {
         let _ = persona.to_json();
         let _ = persona.label();
-        let rewriter = Rewriter::from_json(r#"{"backend": "rules"}"#).expect("rules rewriter");
+        let rewriter = REWRITER
+            .get_or_init(|| Rewriter::from_json(r#"{"backend": "rules"}"#).expect("rules rewriter"));
         let _ = rewriter.rewrite(
             &persona,
             "a cat on a windowsill",

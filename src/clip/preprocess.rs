@@ -29,6 +29,8 @@ pub struct Rgb8 {
 
 /// The most pixels an image may have: Pillow's decompression-bomb limit (twice its
 /// `MAX_IMAGE_PIXELS`), so what Pillow refuses is refused here too, before it is decoded.
+///
+/// cbindgen:ignore
 pub const MAX_PIXELS: usize = 2 * 89_478_485;
 
 impl Rgb8 {
