@@ -53,3 +53,16 @@ def manylinux_wheel() -> Path:
     if path is None:
         missing(f"{WHEEL_ENV} does not name the wheel of scripts/build_wheel.sh; make it with: {HOW}")
     return path
+
+
+def no_rust_path() -> str:
+    """PATH without the Rust toolchain (~/.cargo/bin, or any folder with cargo or rustc), so that
+    nothing installed with it can be compiled."""
+    keep = []
+    for entry in os.environ.get("PATH", "").split(os.pathsep):
+        if not entry or ".cargo" in entry or "rustup" in entry:
+            continue
+        if (Path(entry) / "cargo").exists() or (Path(entry) / "rustc").exists():
+            continue
+        keep.append(entry)
+    return os.pathsep.join(keep)

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 import libzipp
-from built_wheel import manylinux_wheel, missing
+from built_wheel import manylinux_wheel, missing, no_rust_path
 from real_model import default_model
 
 PLATFORM = "manylinux_2_28_x86_64"
@@ -43,17 +43,6 @@ def what_is_missing() -> str | None:
     absent = [name for name, found in needs.items() if not found]
     return f"{', '.join(absent)} not found" if absent else None
 
-
-def no_rust_path() -> str:
-    """PATH without the Rust toolchain (~/.cargo/bin, or any folder with cargo or rustc)."""
-    keep = []
-    for entry in os.environ.get("PATH", "").split(os.pathsep):
-        if not entry or ".cargo" in entry or "rustup" in entry:
-            continue
-        if (Path(entry) / "cargo").exists() or (Path(entry) / "rustc").exists():
-            continue
-        keep.append(entry)
-    return os.pathsep.join(keep)
 
 
 @pytest.fixture(scope="module")

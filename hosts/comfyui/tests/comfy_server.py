@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from built_wheel import no_rust_path  # bindings/python/tests, on the path from the root conftest
+
 REPO = Path(__file__).resolve().parents[3]
 PACK = REPO / "hosts" / "comfyui"
 VERSION = "0.3.64"
@@ -53,17 +55,6 @@ def prepared() -> tuple[Optional[Prepared], str]:
         return None, f"ComfyUI's Python environment in {folder / 'venv'} is not ready (run `{PREPARE}`)"
     return Prepared(source, python), ""
 
-
-def no_rust_path() -> str:
-    """PATH without the Rust toolchain (cargo, rustc), so nothing can be compiled."""
-    keep = []
-    for entry in os.environ.get("PATH", "").split(os.pathsep):
-        if not entry or ".cargo" in entry or "rustup" in entry:
-            continue
-        if (Path(entry) / "cargo").exists() or (Path(entry) / "rustc").exists():
-            continue
-        keep.append(entry)
-    return os.pathsep.join(keep)
 
 
 def build_wheel(library: Path, out: Path, scratch: Path) -> Path:
