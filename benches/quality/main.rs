@@ -167,6 +167,7 @@ fn run() -> Result<(), String> {
                     return Ok(Output {
                         text: t.clone(),
                         path: "-".into(),
+                        notes: Vec::new(),
                     });
                 }
                 let out = methods::no_persona(m.backend(), c)?;
@@ -239,7 +240,7 @@ fn run() -> Result<(), String> {
                 latencies.push(t0.elapsed().as_secs_f64());
                 records.push(serde_json::json!({
                     "method": name, "persona": p.id, "prompt": q.prompt,
-                    "rewrite": out.text, "path": out.path,
+                    "rewrite": out.text, "path": out.path, "notes": out.notes,
                 }));
                 row.push((out.text, out.path));
                 let done = pi * prompts.len() + qi + 1;

@@ -11,6 +11,8 @@ pub struct Output {
     pub text: String,
     /// "first", "retry", "fallback" or "unguarded" for the pipeline; "-" otherwise.
     pub path: String,
+    /// The pipeline's notes (what the guards found, what was repaired); empty otherwise.
+    pub notes: Vec<String>,
 }
 
 /// What a method needs: the persona, the prompt, and the shared options; `judge_taste` only for
@@ -26,6 +28,7 @@ fn plain(text: String) -> Output {
     Output {
         text,
         path: "-".into(),
+        notes: Vec::new(),
     }
 }
 
@@ -132,6 +135,7 @@ pub fn first_clauses(out: Output, call: &Call, k: usize) -> Result<Output, Strin
     Ok(Output {
         text,
         path: out.path,
+        notes: out.notes,
     })
 }
 
@@ -147,5 +151,6 @@ pub fn pipeline(rewriter: &Rewriter, call: &Call, method: Method) -> Result<Outp
     Ok(Output {
         text: r.rewrite,
         path: r.guard,
+        notes: r.notes,
     })
 }

@@ -15,6 +15,7 @@ mod method;
 mod options;
 mod result;
 mod rewriter;
+mod salvage;
 
 pub use cleanup::{clean_output, Cleaned};
 pub use config::RewriterConfig;

@@ -10,7 +10,8 @@ use super::cleanup::{clean_output, Cleaned};
 use super::compose::{compose, ComposeTask};
 use super::config::RewriterConfig;
 use super::facet::choose_facet;
-use super::guard::{inspect, restore_subject, Problem};
+use super::guard::{inspect, Problem};
+use super::salvage::salvage;
 use super::instruction::{pick_examples, roleplay_instruction, taste_instruction};
 use super::method::Method;
 use super::options::{OnError, OptionsPatch, RewriteOptions, MAX_PROMPT_BYTES};
@@ -320,19 +321,13 @@ impl Rewriter {
             })
         };
         let check = |text: &str| inspect(text, prompt, persona, &instruction.not_to_copy);
-        // An answer whose only problem is a reworded subject keeps its taste: the prompt's own
-        // words go back in as its first clause.
+        // A flawed answer keeps the model's taste when cutting the flawed clauses (and putting
+        // back a reworded subject) leaves one the guards pass.
         let repair = |cleaned: &Cleaned, problems: &[Problem]| -> Option<Cleaned> {
-            if !problems
-                .iter()
-                .all(|p| matches!(p, Problem::SubjectMissing(_)))
-            {
-                return None;
-            }
-            let fixed = clean_output(
-                &restore_subject(&cleaned.text, prompt)?,
-                options.word_budget,
-            );
+            let saved = salvage(&cleaned.text, prompt, problems, |t| {
+                check(&clean_output(t, options.word_budget).text)
+            })?;
+            let fixed = clean_output(&saved, options.word_budget);
             check(&fixed.text).is_empty().then_some(Cleaned {
                 thinking: cleaned.thinking.clone(),
                 notes: cleaned.notes.clone(),
@@ -348,7 +343,7 @@ impl Rewriter {
             if let Some(fixed) = repair(&cleaned, &problems) {
                 result.guard = "repaired".into();
                 result.notes.push(format!(
-                    "guard: the first answer {}; the prompt's words were put back as its first clause",
+                    "guard: the first answer had {}; the clauses with it were cut or the prompt's words put back",
                     labels(&problems)
                 ));
                 return Ok((generation, fixed));
@@ -375,7 +370,7 @@ impl Rewriter {
             if let Some(fixed) = repair(&cleaned, &problems) {
                 result.guard = "retry".into();
                 result.notes.push(format!(
-                    "guard: the retry {}; the prompt's words were put back as its first clause",
+                    "guard: the retry had {}; the clauses with it were cut or the prompt's words put back",
                     labels(&problems)
                 ));
                 return Ok((generation, fixed));
@@ -600,6 +595,24 @@ mod tests {
         );
         assert!(res.rewrite.starts_with("a cat, "), "{}", res.rewrite);
         assert!(!res.rewrite.contains(&bio_run));
+    }
+
+    #[test]
+    fn a_clause_copied_from_the_biography_is_cut_and_the_model_is_not_asked_again() {
+        let (r, calls) = rewriter(Ok(
+            "a cat asleep, I work nights at a fish market in Busan, cold blue dawn light, wet \
+             concrete",
+        ));
+        let p = Persona::from_text("I work nights at a fish market in Busan.").unwrap();
+        let res = r.rewrite(&p, "a cat asleep", r.defaults()).unwrap();
+        assert_eq!(res.guard, "repaired");
+        assert_eq!(res.rewrite, "a cat asleep, cold blue dawn light, wet concrete");
+        assert!(
+            res.notes.iter().any(|n| n.contains("copied the persona's text")),
+            "{:?}",
+            res.notes
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[test]
