@@ -1,5 +1,6 @@
 //! Rewrite latency: a cached rewrite through the C ABI (options JSON in, rewrite and result JSON
-//! out, strings freed), and the `rules` backend uncached through the C ABI and the Rust API.
+//! out, strings freed), and the `rules` backend uncached through the C ABI and the Rust API, for
+//! a persona with visual words and for one whose taste each rewrite infers.
 //!
 //! Run: `cargo bench --bench rewrite`
 
@@ -87,6 +88,21 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 r.rewrite(&p, "a rainy street at night with a tea stall", &o)
+                    .unwrap(),
+            )
+        })
+    });
+
+    // A persona with no visual words: every rewrite infers its taste from who it is.
+    let plain = Persona::from_text(
+        "I'm a retired bus driver in Accra. I sing in my church choir, keep pigeons on the roof \
+         and cook groundnut soup for my grandchildren every Sunday.",
+    )
+    .unwrap();
+    c.bench_function("rust/rewrite_rules_uncached_taste_inferred", |b| {
+        b.iter(|| {
+            black_box(
+                r.rewrite(&plain, "a portrait of my grandmother", &o)
                     .unwrap(),
             )
         })

@@ -11,11 +11,11 @@ use super::compose::{compose, ComposeTask};
 use super::config::RewriterConfig;
 use super::facet::choose_facet;
 use super::guard::{inspect, Problem};
-use super::salvage::salvage;
 use super::instruction::{pick_examples, roleplay_instruction, taste_instruction};
 use super::method::Method;
 use super::options::{OnError, OptionsPatch, RewriteOptions, MAX_PROMPT_BYTES};
 use super::result::{FailureInfo, RewriteResult, TokenCounts};
+use super::salvage::salvage;
 use crate::error::{Result, ZippError};
 use crate::llm::{build_backend, Generation, GenerationRequest, TextBackend};
 use crate::persona::Persona;
@@ -606,9 +606,14 @@ mod tests {
         let p = Persona::from_text("I work nights at a fish market in Busan.").unwrap();
         let res = r.rewrite(&p, "a cat asleep", r.defaults()).unwrap();
         assert_eq!(res.guard, "repaired");
-        assert_eq!(res.rewrite, "a cat asleep, cold blue dawn light, wet concrete");
+        assert_eq!(
+            res.rewrite,
+            "a cat asleep, cold blue dawn light, wet concrete"
+        );
         assert!(
-            res.notes.iter().any(|n| n.contains("copied the persona's text")),
+            res.notes
+                .iter()
+                .any(|n| n.contains("copied the persona's text")),
             "{:?}",
             res.notes
         );

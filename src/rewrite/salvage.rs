@@ -32,7 +32,14 @@ fn without_heading(answer: &str) -> &str {
 }
 
 /// Phrases whose clause is chat, not picture.
-const CHAT: [&str; 6] = ["sorry", "here is", "here's", "let me", "i hope", "feel free"];
+const CHAT: [&str; 6] = [
+    "sorry",
+    "here is",
+    "here's",
+    "let me",
+    "i hope",
+    "feel free",
+];
 
 /// The answer with the clauses that carry `problems` cut out and, when the subject is missing,
 /// the prompt's words put back as its first clause or in front; at least two of the model's
@@ -58,7 +65,9 @@ pub fn salvage(
         let cut = problems.iter().any(|p| match p {
             Problem::Biography(run) | Problem::Instruction(run) => carries(clause, run),
             // The first clause with a repeated phrase stays; a later one saying it again goes.
-            Problem::Repetition(run) => kept.iter().any(|k| carries(k, run)) && carries(clause, run),
+            Problem::Repetition(run) => {
+                kept.iter().any(|k| carries(k, run)) && carries(clause, run)
+            }
             Problem::Chatty => CHAT.iter().any(|m| lower.contains(m)),
             _ => false,
         });
@@ -102,7 +111,10 @@ mod tests {
         let p = persona();
         let check = |t: &str| inspect(t, prompt, &p, "");
         let problems = check(answer);
-        assert!(!problems.is_empty(), "the case must have a problem: {answer}");
+        assert!(
+            !problems.is_empty(),
+            "the case must have a problem: {answer}"
+        );
         salvage(answer, prompt, &problems, check)
     }
 

@@ -4,7 +4,7 @@
 //! that signal them. Matching is lexical on singular lower-case words: cheap, deterministic and
 //! good enough to tell a portrait from a street scene.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use crate::text::words::content_words;
@@ -24,13 +24,33 @@ fn lexicon() -> &'static BTreeMap<String, BTreeSet<String>> {
     })
 }
 
+/// The lexicon turned around: signalling word -> the categories it signals. Looking a text's
+/// words up here costs its length, not the lexicon's.
+fn signals() -> &'static HashMap<&'static str, Vec<&'static str>> {
+    static SIGNALS: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    SIGNALS.get_or_init(|| {
+        let mut index: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        for (name, words) in lexicon() {
+            for w in words {
+                index.entry(w.as_str()).or_default().push(name.as_str());
+            }
+        }
+        index
+    })
+}
+
+/// Whether `word` (singular, lower case) signals a subject category.
+fn is_signal(word: &str) -> bool {
+    signals().contains_key(word)
+}
+
 /// The subject categories whose words occur in `text`, e.g. {"animals", "architecture"}.
 pub fn categories(text: &str) -> BTreeSet<&'static str> {
-    let words: BTreeSet<String> = content_words(text).into_iter().collect();
-    lexicon()
+    content_words(text)
         .iter()
-        .filter(|(_, signals)| signals.iter().any(|s| words.contains(s)))
-        .map(|(name, _)| name.as_str())
+        .filter_map(|w| signals().get(w.as_str()))
+        .flatten()
+        .copied()
         .collect()
 }
 
@@ -39,7 +59,7 @@ pub fn categories(text: &str) -> BTreeSet<&'static str> {
 pub fn subject_words(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for w in content_words(text) {
-        if !out.contains(&w) && lexicon().values().any(|signals| signals.contains(&w)) {
+        if !out.contains(&w) && is_signal(&w) {
             out.push(w);
         }
     }
@@ -82,6 +102,24 @@ mod tests {
     #[test]
     fn the_lexicon_parses() {
         assert!(lexicon().len() >= 8, "subjects.json must parse");
+    }
+
+    #[test]
+    fn the_turned_around_lexicon_gives_what_a_scan_of_the_lexicon_gives() {
+        for text in [
+            "portrait of my grandmother",
+            "a rainy street at night with a tea stall",
+            "two cats and a dog in a garden by the sea",
+            "",
+        ] {
+            let words: BTreeSet<String> = content_words(text).into_iter().collect();
+            let scanned: BTreeSet<&str> = lexicon()
+                .iter()
+                .filter(|(_, signals)| signals.iter().any(|s| words.contains(s)))
+                .map(|(name, _)| name.as_str())
+                .collect();
+            assert_eq!(categories(text), scanned, "{text}");
+        }
     }
 
     #[test]
