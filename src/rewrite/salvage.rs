@@ -4,7 +4,7 @@
 //! nothing wrong with it. The model's other clauses, its taste for this subject, stay.
 
 use super::guard::{restore_subject, Problem};
-use crate::text::words::words;
+use crate::text::words::{is_stop_word, words};
 
 /// The clauses of `answer` (split at commas, semicolons and sentence ends), trimmed, none empty.
 fn clauses(answer: &str) -> Vec<&str> {
@@ -28,6 +28,36 @@ fn without_heading(answer: &str) -> &str {
             rest.trim()
         }
         _ => answer,
+    }
+}
+
+/// Pronouns and demonstratives that open a model's sentences ("She wears ...", "Its walls ...").
+const PRONOUNS: [&str; 14] = [
+    "she", "he", "her", "his", "they", "their", "it", "its", "we", "our", "this", "these", "those",
+    "there",
+];
+
+/// A sentence of the answer as it continues the joined one: a capital on a function word that
+/// opened the sentence ("She wears", "The light") is lowered; other words (names) keep theirs.
+fn continues(clause: &str) -> String {
+    let first = clause.split_whitespace().next().unwrap_or("");
+    let lowered = first.to_lowercase();
+    if first != lowered && (is_stop_word(&lowered) || PRONOUNS.contains(&lowered.as_str())) {
+        format!("{lowered}{}", &clause[first.len()..])
+    } else {
+        clause.to_string()
+    }
+}
+
+/// `restored` (the prompt, then the answer's later clauses) with the first of those clauses
+/// continuing the sentence.
+fn continues_after_prompt(restored: &str, prompt: &str) -> String {
+    match restored
+        .strip_prefix(prompt)
+        .and_then(|r| r.strip_prefix(", "))
+    {
+        Some(rest) => format!("{prompt}, {}", continues(rest)),
+        None => restored.to_string(),
     }
 }
 
@@ -75,14 +105,22 @@ pub fn salvage(
             kept.push(clause);
         }
     }
-    let cut = kept.join(", ");
+    let cut = kept
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i == 0 { c.to_string() } else { continues(c) })
+        .collect::<Vec<_>>()
+        .join(", ");
     let prompt = prompt.trim().trim_end_matches(['.', ',', ';']).trim();
     // Each candidate with the number of the model's clauses it keeps: fewer than two is no
     // longer the model's answer but the prompt with a word or two, and a retry does better.
     let candidates = [
         (Some(cut.clone()), kept.len()),
-        (restore_subject(&cut, prompt), kept.len().saturating_sub(1)),
-        (Some(format!("{prompt}, {cut}")), kept.len()),
+        (
+            restore_subject(&cut, prompt).map(|r| continues_after_prompt(&r, prompt)),
+            kept.len().saturating_sub(1),
+        ),
+        (Some(format!("{prompt}, {}", continues(&cut))), kept.len()),
     ];
     candidates
         .into_iter()
@@ -125,6 +163,15 @@ mod tests {
         assert_eq!(
             save(answer, "a cat on a windowsill").as_deref(),
             Some("a cat on a windowsill, blue neon light, rain on the glass")
+        );
+    }
+
+    #[test]
+    fn a_sentence_joined_to_the_prompt_continues_it_but_names_keep_their_capitals() {
+        let answer = "an old woman on a bench. She wears a red shawl. Accra light at dusk";
+        assert_eq!(
+            save(answer, "a portrait of an old woman").as_deref(),
+            Some("a portrait of an old woman, she wears a red shawl, Accra light at dusk")
         );
     }
 

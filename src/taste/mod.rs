@@ -3,7 +3,7 @@
 //! then composed into aesthetics and per-subject facets. Personas from intake surveys carry no
 //! visual words; this gives every backend, `rules` included, a taste to work with.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub mod model;
 
 use crate::persona::{Facet, Persona};
-use crate::text::subject::fit;
+use crate::text::subject::Profile;
 use crate::text::words::words;
 
 /// One vocabulary entry: the words that select it and what it contributes.
@@ -258,11 +258,18 @@ pub fn elicit(persona: &Persona) -> Taste {
         }
     }
     if !taste.is_empty() {
+        // Every item is compared with every context: their profiles are made once.
+        let profiles: HashMap<&str, Profile> = ["palette", "light", "motifs", "media", "mood"]
+            .iter()
+            .flat_map(|f| taste.field(f))
+            .map(|item| (item.as_str(), Profile::of(item)))
+            .collect();
         taste.facets = v
             .contexts
             .iter()
             .enumerate()
             .map(|(ci, t)| {
+                let context = Profile::of(&t.context);
                 // Per field, the item that fits the context's subject best; among equals, one
                 // chosen by the context's position, so that contexts do not all look alike.
                 let clauses: Vec<String> = t
@@ -277,7 +284,10 @@ pub fn elicit(persona: &Persona) -> Taste {
                                     .origins
                                     .get(&items[i])
                                     .is_some_and(|o| o.suits(&t.context));
-                                (fit(&t.context, &items[i]), suits, n - (i + n - ci % n) % n)
+                                let fit = profiles
+                                    .get(items[i].as_str())
+                                    .map_or(0, |p| context.fit(p));
+                                (fit, suits, n - (i + n - ci % n) % n)
                             })
                             .map(|i| items[i].clone())
                     })

@@ -83,16 +83,32 @@ pub fn first_match(prompt: &str, candidate: &str) -> Option<usize> {
 /// How well `candidate` (a facet context or an aesthetic) fits `prompt`:
 /// two points per shared subject category, one per shared content word.
 pub fn fit(prompt: &str, candidate: &str) -> u32 {
-    let shared_categories = categories(prompt)
-        .intersection(&categories(candidate))
-        .count();
-    let prompt_words: BTreeSet<String> = content_words(prompt).into_iter().collect();
-    let shared_words = content_words(candidate)
-        .into_iter()
-        .collect::<BTreeSet<_>>()
-        .intersection(&prompt_words)
-        .count();
-    (2 * shared_categories + shared_words) as u32
+    Profile::of(prompt).fit(&Profile::of(candidate))
+}
+
+/// A text's subject categories and content words, worked out once for texts that are compared
+/// with many others ([`fit`] on each pair works them out every time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    categories: BTreeSet<&'static str>,
+    words: BTreeSet<String>,
+}
+
+impl Profile {
+    /// The profile of `text`.
+    pub fn of(text: &str) -> Self {
+        Profile {
+            categories: categories(text),
+            words: content_words(text).into_iter().collect(),
+        }
+    }
+
+    /// [`fit`] of the two texts these profiles were made of.
+    pub fn fit(&self, other: &Profile) -> u32 {
+        let shared_categories = self.categories.intersection(&other.categories).count();
+        let shared_words = self.words.intersection(&other.words).count();
+        (2 * shared_categories + shared_words) as u32
+    }
 }
 
 #[cfg(test)]
