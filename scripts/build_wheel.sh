@@ -16,9 +16,9 @@
 #              as .cargo/config.toml; candle's quantized kernels need it for speed) or x86-64-v4.
 #              The wheel records it and the binding refuses a CPU below it with an exception.
 #
-# Needs: cargo and the x86_64-unknown-linux-gnu target, cargo-zigbuild
-# (cargo install --locked cargo-zigbuild), zig (on PATH, or pip install ziglang), and for Python
-# setuptools>=77 and auditwheel (pip install "setuptools>=77" ziglang auditwheel).
+# Needs: cargo and the x86_64-unknown-linux-gnu target, cargo-zigbuild (pip install
+# cargo-zigbuild, or cargo install --locked cargo-zigbuild), zig (on PATH, or pip install
+# ziglang), and for Python setuptools>=77 and auditwheel (pip install "setuptools>=77" auditwheel).
 # CARGO_TARGET_DIR is honoured; the library is in <target>/x86_64-unknown-linux-gnu/<profile>/.
 set -euo pipefail
 
@@ -65,7 +65,7 @@ esac
 
 # The tools, each with how to get it.
 command -v cargo >/dev/null 2>&1 || fail "cargo not found: install a Rust toolchain (rustup)"
-command -v cargo-zigbuild >/dev/null 2>&1 || fail "cargo-zigbuild not found: cargo install --locked cargo-zigbuild"
+command -v cargo-zigbuild >/dev/null 2>&1 || fail "cargo-zigbuild not found: pip install cargo-zigbuild (or cargo install --locked cargo-zigbuild)"
 if ! command -v zig >/dev/null 2>&1 && ! "$PYTHON" -m ziglang version >/dev/null 2>&1; then
     fail "zig not found: pip install ziglang (or put zig on PATH)"
 fi
