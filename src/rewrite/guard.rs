@@ -69,7 +69,7 @@ impl Problem {
 }
 
 /// Phrases that only a chatty reply contains.
-const CHAT_MARKERS: [&str; 10] = [
+pub(super) const CHAT_MARKERS: [&str; 10] = [
     "i'm sorry",
     "i am sorry",
     "i can't",

@@ -324,14 +324,14 @@ impl Rewriter {
         // A flawed answer keeps the model's taste when cutting the flawed clauses (and putting
         // back a reworded subject) leaves one the guards pass.
         let repair = |cleaned: &Cleaned, problems: &[Problem]| -> Option<Cleaned> {
+            // The guards judge each candidate as it will be returned: cleaned.
             let saved = salvage(&cleaned.text, prompt, problems, |t| {
                 check(&clean_output(t, options.word_budget).text)
             })?;
-            let fixed = clean_output(&saved, options.word_budget);
-            check(&fixed.text).is_empty().then_some(Cleaned {
+            Some(Cleaned {
                 thinking: cleaned.thinking.clone(),
                 notes: cleaned.notes.clone(),
-                ..fixed
+                ..clean_output(&saved, options.word_budget)
             })
         };
         let outcome = attempt(&request).and_then(|(generation, cleaned)| {

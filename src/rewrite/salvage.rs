@@ -3,7 +3,7 @@
 //! subject gets the prompt's own words back, and what is left is kept only when the guards find
 //! nothing wrong with it. The model's other clauses, its taste for this subject, stay.
 
-use super::guard::{restore_subject, Problem};
+use super::guard::{restore_subject, Problem, CHAT_MARKERS};
 use crate::text::words::{is_stop_word, words};
 
 /// The clauses of `answer` (split at commas, semicolons and sentence ends), trimmed, none empty.
@@ -49,28 +49,6 @@ fn continues(clause: &str) -> String {
     }
 }
 
-/// `restored` (the prompt, then the answer's later clauses) with the first of those clauses
-/// continuing the sentence.
-fn continues_after_prompt(restored: &str, prompt: &str) -> String {
-    match restored
-        .strip_prefix(prompt)
-        .and_then(|r| r.strip_prefix(", "))
-    {
-        Some(rest) => format!("{prompt}, {}", continues(rest)),
-        None => restored.to_string(),
-    }
-}
-
-/// Phrases whose clause is chat, not picture.
-const CHAT: [&str; 6] = [
-    "sorry",
-    "here is",
-    "here's",
-    "let me",
-    "i hope",
-    "feel free",
-];
-
 /// The answer with the clauses that carry `problems` cut out and, when the subject is missing,
 /// the prompt's words put back as its first clause or in front; at least two of the model's
 /// clauses must stay. `check` is the guards' verdict on a candidate; None when no candidate
@@ -98,7 +76,7 @@ pub fn salvage(
             Problem::Repetition(run) => {
                 kept.iter().any(|k| carries(k, run)) && carries(clause, run)
             }
-            Problem::Chatty => CHAT.iter().any(|m| lower.contains(m)),
+            Problem::Chatty => CHAT_MARKERS.iter().any(|m| lower.contains(m)),
             _ => false,
         });
         if !cut {
@@ -116,10 +94,8 @@ pub fn salvage(
     // longer the model's answer but the prompt with a word or two, and a retry does better.
     let candidates = [
         (Some(cut.clone()), kept.len()),
-        (
-            restore_subject(&cut, prompt).map(|r| continues_after_prompt(&r, prompt)),
-            kept.len().saturating_sub(1),
-        ),
+        // The clauses after the first already continue the sentence.
+        (restore_subject(&cut, prompt), kept.len().saturating_sub(1)),
         (Some(format!("{prompt}, {}", continues(&cut))), kept.len()),
     ];
     candidates

@@ -46,7 +46,12 @@ fn is_signal(word: &str) -> bool {
 
 /// The subject categories whose words occur in `text`, e.g. {"animals", "architecture"}.
 pub fn categories(text: &str) -> BTreeSet<&'static str> {
-    content_words(text)
+    categories_of(&content_words(text))
+}
+
+/// The subject categories that `words` (content words, singular, lower case) signal.
+fn categories_of(words: &[String]) -> BTreeSet<&'static str> {
+    words
         .iter()
         .filter_map(|w| signals().get(w.as_str()))
         .flatten()
@@ -97,9 +102,10 @@ pub struct Profile {
 impl Profile {
     /// The profile of `text`.
     pub fn of(text: &str) -> Self {
+        let words = content_words(text);
         Profile {
-            categories: categories(text),
-            words: content_words(text).into_iter().collect(),
+            categories: categories_of(&words),
+            words: words.into_iter().collect(),
         }
     }
 
